@@ -1,0 +1,51 @@
+"""The ``az-pz`` command: ``az-pz <command> [options]``.
+
+Each command lives in its own module ``az_pz.cli.<command>`` with a
+``main(argv) -> int`` function, so that a command imports only what it uses
+(``az-pz info`` does not load torch) and holds no logic of its own beyond
+parsing arguments.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+
+COMMANDS = {
+    "info": "list the supported games and their specs",
+    "train": "train an agent by self-play (az-pz train GAME, or --resume RUN_DIR)",
+    "eval": "evaluate a trained agent against opponents",
+    "arena": "round robin between agents, with Elo ratings",
+    "play": "play against an agent in the terminal",
+    "bench": "measure environment, network, search and self-play throughput",
+}
+
+
+def _usage() -> str:
+    lines = ["usage: az-pz <command> [options]", "", "commands:"]
+    lines += [f"  {name:<8} {text}" for name, text in COMMANDS.items()]
+    lines += ["", "Run 'az-pz <command> --help' for a command's options."]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if not argv or argv[0] in ("-h", "--help", "help"):
+        print(_usage())
+        return 0
+    command, rest = argv[0], argv[1:]
+    if command not in COMMANDS:
+        print(f"az-pz: unknown command {command!r}\n\n{_usage()}", file=sys.stderr)
+        return 2
+    try:
+        module = importlib.import_module(f"az_pz.cli.{command}")
+    except ModuleNotFoundError as error:
+        if error.name == f"az_pz.cli.{command}":
+            print(f"az-pz: the {command!r} command is not available in this version", file=sys.stderr)
+            return 2
+        raise
+    return int(module.main(rest) or 0)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

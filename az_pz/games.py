@@ -1,0 +1,105 @@
+"""Games by name: ``make_task("connect_four_v3")`` and the registry behind it.
+
+A name is a PettingZoo module name (``connect_four_v3``) or a PettingZoo
+registry id (``classic/connect_four-v3``); both resolve to one canonical
+module name. ``make_task`` returns the fast native task where one is
+registered and the generic PettingZoo adapter otherwise; ``backend="pettingzoo"``
+forces the adapter.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+from az_pz.task import Task
+
+TaskFactory = Callable[..., Task]
+
+_FAST_TASKS: dict[str, TaskFactory] = {}
+"""Canonical game name -> factory of the fast native task (``**env_kwargs``)."""
+
+_FAST_MODULES = {
+    "tictactoe_v3": "az_pz.adapters.tictactoe",
+    "connect_four_v3": "az_pz.adapters.connect_four",
+    "chess_v6": "az_pz.adapters.chess",
+    "go_v5": "az_pz.adapters.go",
+}
+"""Modules that register a fast task when imported (imported lazily, on first use)."""
+
+CLASSIC_GAMES = ("tictactoe_v3", "connect_four_v3", "chess_v6", "go_v5")
+"""The PettingZoo classic games az_pz supports with presets and fast tasks."""
+
+_REGISTRY_ID = re.compile(r"^(?P<family>[a-z_]+)/(?P<base>[a-z_0-9]+?)-v(?P<version>\d+)$")
+
+
+def canonical_name(name: str) -> str:
+    """``"classic/connect_four-v3"`` or ``"connect_four_v3"`` -> ``"connect_four_v3"``."""
+    match = _REGISTRY_ID.match(name)
+    if match:
+        return f"{match['base']}_v{match['version']}"
+    return name
+
+
+def registry_id(name: str) -> str:
+    """``"connect_four_v3"`` -> ``"classic/connect_four-v3"`` (PettingZoo's registry id)."""
+    name = canonical_name(name)
+    base, _, version = name.rpartition("_v")
+    family = _family_of(name)
+    return f"{family}/{base}-v{version}"
+
+
+def _family_of(name: str) -> str:
+    import importlib
+
+    for family in ("classic", "butterfly", "atari", "mpe", "sisl", "magent"):
+        try:
+            importlib.import_module(f"pettingzoo.{family}.{name}")
+        except ImportError:
+            continue
+        return family
+    raise ValueError(
+        f"unknown PettingZoo game {name!r}: expected a module name like 'connect_four_v3' "
+        "or a registry id like 'classic/connect_four-v3'"
+    )
+
+
+def register_fast_task(name: str, factory: TaskFactory) -> None:
+    """Register the fast native task for a game (called by ``az_pz.adapters.<game>``)."""
+    _FAST_TASKS[canonical_name(name)] = factory
+
+
+def make_task(name: str, *, backend: str = "auto", **env_kwargs: Any) -> Task:
+    """The Task for a game by name, with the env's keyword arguments.
+
+    Args:
+        name: ``"connect_four_v3"`` or ``"classic/connect_four-v3"``.
+        backend: ``"auto"`` (fast native task where one exists), ``"fast"``
+            (fail if there is none) or ``"pettingzoo"`` (the generic adapter).
+        **env_kwargs: passed to the env, e.g. ``board_size=9, komi=7.5`` for go.
+    """
+    if backend not in ("auto", "fast", "pettingzoo"):
+        raise ValueError(f"backend must be 'auto', 'fast' or 'pettingzoo', got {backend!r}")
+    game = canonical_name(name)
+    if backend != "pettingzoo":
+        factory = _fast_factory(game)
+        if factory is not None:
+            return factory(**env_kwargs)
+        if backend == "fast":
+            raise ValueError(f"no fast native task for {game!r}; fast tasks exist for {sorted(_FAST_MODULES)}")
+    from az_pz.adapters import PettingZooTask
+
+    return PettingZooTask.from_name(game, **env_kwargs)
+
+
+def _fast_factory(game: str) -> TaskFactory | None:
+    if game not in _FAST_TASKS and game in _FAST_MODULES:
+        import importlib
+
+        try:
+            importlib.import_module(_FAST_MODULES[game])
+        except ModuleNotFoundError as error:
+            if error.name != _FAST_MODULES[game]:
+                raise
+    return _FAST_TASKS.get(game)
