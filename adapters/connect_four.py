@@ -1,0 +1,218 @@
+"""Connect four as a fast native Task, identical to PettingZoo's ``connect_four_v3``.
+
+Rules as PettingZoo plays them (``pettingzoo/classic/connect_four``):
+
+* Seats: 0 = ``player_0`` (moves first), 1 = ``player_1``.
+* Board: 6 rows x 7 columns, row 0 at the top; action ``c`` drops a piece in
+  column ``c`` (legal while the top cell of the column is empty).
+* Observation, float32 ``[2, 6, 7]`` (PettingZoo's int8 ``[6, 7, 2]`` moved
+  channels first): plane 0 the pieces of the player to move, plane 1 the
+  opponent's.
+* Four in a row (horizontal, vertical, either diagonal) wins: +1 to the mover,
+  -1 to the other; a full board without one is a draw (0, 0). Rewards come
+  only on the final step; nothing is ever truncated. After the final step
+  PettingZoo still passes the turn on, so ``to_play`` of a terminal state is
+  the seat after the last mover, and its legal mask is PettingZoo's (the
+  columns whose top cell is empty).
+
+A state is a small immutable :class:`ConnectFourState` tuple holding one
+bitboard per seat. Bit ``8 * row + col`` is cell ``(row, col)``: rows are
+bytes (byte ``r`` is row ``r``), and the unused eighth bit of each byte keeps
+shifted lines from wrapping into the next row, so a win test is four
+shift-and-AND pairs, and the observation is a table look-up per byte.
+"""
+
+from __future__ import annotations
+
+from typing import Any, NamedTuple
+
+import numpy as np
+
+from az_pz.adapters._native import NativeTask, write_turn
+from az_pz.games import register_fast_task
+from az_pz.task import PhaseSpec, TaskSpec
+
+__all__ = ["ConnectFourState", "ConnectFourTask", "ONGOING", "WON_0", "WON_1", "DRAW"]
+
+ROWS, COLS = 6, 7
+ONGOING, WON_0, WON_1, DRAW = 0, 1, 2, 3
+"""``ConnectFourState.outcome`` values (``WON_0 + seat`` is that seat's win)."""
+
+_COLUMN = tuple(sum(1 << (8 * r + c) for r in range(ROWS)) for c in range(COLS))
+_BOTTOM = tuple(1 << (8 * (ROWS - 1) + c) for c in range(COLS))
+_FULL = sum(_COLUMN)
+_TOP_ROW = (1 << COLS) - 1
+_REWARDS = np.array([(0, 0), (1, -1), (-1, 1), (0, 0)], dtype=np.float32)  # [outcome, seat]
+_REWARDS.setflags(write=False)
+_BYTE_CELLS = np.array([[(byte >> c) & 1 for c in range(COLS)] for byte in range(256)], dtype=np.float32)
+"""float32 [256, 7]: the 7 cells of a row from its byte."""
+_BYTE_LEGAL = _BYTE_CELLS[:128].astype(bool) ^ True
+"""bool [128, 7]: legal columns from the occupied top-row byte."""
+
+
+class ConnectFourState(NamedTuple):
+    """Immutable connect four position (share it freely; ``step`` makes a new one)."""
+
+    bits_0: int
+    """Bitboard of seat 0's pieces (bit ``8 * row + col``, row 0 at the top)."""
+    bits_1: int
+    """Bitboard of seat 1's pieces."""
+    to_play: int
+    """Seat to move (on a terminal state: the seat after the last mover, as in PettingZoo)."""
+    outcome: int
+    """ONGOING, WON_0, WON_1 or DRAW."""
+
+
+_new_state = tuple.__new__
+
+
+def connects_four(bits: int) -> bool:
+    """Whether a bitboard holds four in a row (horizontal, vertical, both diagonals)."""
+    for shift in (1, 8, 7, 9):
+        pairs = bits & (bits >> shift)
+        if pairs & (pairs >> (2 * shift)):
+            return True
+    return False
+
+
+def board_to_bits(board: list[int]) -> tuple[int, int]:
+    """PettingZoo's flat ``board`` (42 values, row-major, 1/2 = seat 0/1) -> the two bitboards."""
+    bits = [0, 0, 0]
+    for index, value in enumerate(board):
+        bits[value] |= 1 << (8 * (index // COLS) + index % COLS)
+    return bits[1], bits[2]
+
+
+def bits_to_board(bits_0: int, bits_1: int) -> list[int]:
+    """The two bitboards -> PettingZoo's flat ``board`` (a new list of 42 values)."""
+    board = []
+    for row in range(ROWS):
+        for col in range(COLS):
+            bit = 1 << (8 * row + col)
+            board.append(1 if bits_0 & bit else 2 if bits_1 & bit else 0)
+    return board
+
+
+def _state_from_bits(bits_0: int, bits_1: int) -> ConnectFourState:
+    """A state from two bitboards, deciding the outcome as PettingZoo would have."""
+    count_0, count_1 = bits_0.bit_count(), bits_1.bit_count()
+    if bits_0 & bits_1 or (bits_0 | bits_1) & ~_FULL or count_0 - count_1 not in (0, 1):
+        raise ValueError("not a reachable connect four position")
+    to_play = 0 if count_0 == count_1 else 1
+    if connects_four(bits_1 if to_play == 0 else bits_0):  # only the last mover can have a line
+        outcome = WON_1 if to_play == 0 else WON_0
+    elif (bits_0 | bits_1) == _FULL:
+        outcome = DRAW
+    else:
+        outcome = ONGOING
+    return ConnectFourState(bits_0, bits_1, to_play, outcome)
+
+
+class ConnectFourTask(NativeTask[ConnectFourState]):
+    """Fast ``connect_four_v3`` on bitboards."""
+
+    env_id = "classic/connect_four-v3"
+    env_module = "pettingzoo.classic.connect_four.connect_four"
+
+    def __init__(self, **env_kwargs: Any) -> None:
+        super().__init__(**env_kwargs)
+        self.spec = TaskSpec(
+            name="connect_four_v3",
+            num_players=2,
+            phases=(PhaseSpec(observation_shape=(2, ROWS, COLS), num_actions=COLS, name="drop"),),
+            env_kwargs=tuple(sorted(self._env_kwargs.items())),
+        )
+
+    # --- Task protocol --------------------------------------------------------------------
+
+    def initial_state(self, seed: int | None = None) -> ConnectFourState:
+        """The empty board (no randomness; ``seed`` is ignored)."""
+        return ConnectFourState(0, 0, 0, ONGOING)
+
+    def to_play(self, state: ConnectFourState) -> int:
+        return state[2]
+
+    def legal_mask(self, state: ConnectFourState) -> np.ndarray:
+        """bool ``[7]``: columns whose top cell is empty (as PettingZoo, also on a terminal board)."""
+        return _BYTE_LEGAL[(state[0] | state[1]) & _TOP_ROW].copy()
+
+    def observe(self, state: ConnectFourState) -> np.ndarray:
+        """float32 ``[2, 6, 7]``: plane 0 the mover's pieces, plane 1 the opponent's."""
+        bits_0, bits_1, to_play, _ = state
+        if to_play:
+            bits_0, bits_1 = bits_1, bits_0
+        rows = np.frombuffer((bits_0 | bits_1 << 48).to_bytes(12, "little"), dtype=np.uint8)
+        return _BYTE_CELLS.take(rows, axis=0).reshape(2, ROWS, COLS)
+
+    def step(self, state: ConnectFourState, action: int) -> tuple[ConnectFourState, np.ndarray]:
+        """Drop a piece in column ``action``; rewards float32 ``[2]`` in seat order."""
+        bits_0, bits_1, to_play, outcome = state
+        if outcome or not 0 <= action < COLS:
+            raise ValueError(f"illegal connect four action {action} on\n{self.render(state)}")
+        column = (bits_0 | bits_1) & _COLUMN[action]
+        # The lowest set bit of a column is its topmost piece; the cell above it is one row (8 bits) up.
+        cell = (column & -column) >> 8 if column else _BOTTOM[action]
+        if not cell:
+            raise ValueError(f"illegal connect four action {action} (column full) on\n{self.render(state)}")
+        if to_play:
+            bits_1 |= cell
+            mine = bits_1
+        else:
+            bits_0 |= cell
+            mine = bits_0
+        if connects_four(mine):
+            outcome = WON_0 + to_play
+        elif (bits_0 | bits_1) == _FULL:
+            outcome = DRAW
+        return _new_state(ConnectFourState, (bits_0, bits_1, 1 - to_play, outcome)), _REWARDS[outcome].copy()
+
+    def is_terminal(self, state: ConnectFourState) -> bool:
+        return state[3] != ONGOING
+
+    # --- extras -----------------------------------------------------------------------------
+
+    def key(self, state: ConnectFourState) -> tuple[int, int]:
+        """Transposition key: the two bitboards (they determine the rest)."""
+        return state[0], state[1]
+
+    def copy_state(self, state: ConnectFourState) -> ConnectFourState:
+        """States are immutable tuples: the copy is the state."""
+        return state
+
+    def returns(self, state: ConnectFourState) -> np.ndarray:
+        """float32 ``[2]``: the final rewards of a terminal position (zeros otherwise)."""
+        return _REWARDS[state[3]].copy()
+
+    def symmetries(
+        self, observation: np.ndarray, policy: np.ndarray, phase: int = 0
+    ) -> list[tuple[np.ndarray, np.ndarray]]:
+        """Identity and the left-right mirror of (observation ``[2, 6, 7]``, policy ``[7]``)."""
+        policy = np.asarray(policy)
+        return [
+            (observation, policy),
+            (np.ascontiguousarray(observation[:, :, ::-1]), np.ascontiguousarray(policy[::-1])),
+        ]
+
+    def render(self, state: ConnectFourState) -> str:
+        """The board, top row first: ``X`` seat 0, ``O`` seat 1, column numbers below."""
+        marks = [".XO"[v] for v in bits_to_board(state[0], state[1])]
+        rows = [" ".join(marks[r * COLS : (r + 1) * COLS]) for r in range(ROWS)]
+        return "\n".join(rows + [" ".join(str(c) for c in range(COLS))])
+
+    # --- PettingZoo env conversion -------------------------------------------------------------
+
+    def _read_env(self, raw: Any) -> ConnectFourState:
+        board = list(raw.board)
+        if len(board) != ROWS * COLS or any(v not in (0, 1, 2) for v in board):
+            raise ValueError(f"not a connect four board: {board}")
+        state = _state_from_bits(*board_to_bits(board))
+        if any(raw.terminations.values()) and state.outcome == ONGOING:
+            raise ValueError("the env's game was ended by an illegal move; it has no fast state")
+        return state
+
+    def _write_env(self, state: ConnectFourState, raw: Any) -> None:
+        raw.board = bits_to_board(state[0], state[1])
+        write_turn(raw, state[2], _REWARDS[state[3]], state[3] != ONGOING)
+
+
+register_fast_task("connect_four_v3", ConnectFourTask)
