@@ -7,6 +7,7 @@ scripts and Gymnasium environments.
 
 from az_pz.games import CLASSIC_GAMES, canonical_name, make_task, register_fast_task
 from az_pz.task import PhaseSpec, Task, TaskSpec, rotate_to_player, rotate_to_seats
+import az_pz.envs  # registers the az_pz/<Game>-v0 Gymnasium ids  # noqa: E402,F401
 
 __version__ = "0.1.0"
 

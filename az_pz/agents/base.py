@@ -1,0 +1,87 @@
+"""The Agent interface every player in az_pz has, and helpers to read a live env.
+
+An agent plays inside an ordinary PettingZoo AEC loop::
+
+    for name in env.agent_iter():
+        observation, reward, termination, truncation, info = env.last()
+        action = None if termination or truncation else agent.act(env)
+        env.step(action)
+
+``act(env)`` chooses for ``env.agent_selection`` and returns a Python ``int``
+that is legal in the current position; ``reset()`` says a new game starts
+(trees, engine processes' positions and other per-game memory are dropped).
+Agents that draw random numbers also offer ``seed(seed)`` so arenas and
+Gymnasium views can make whole games reproducible.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Protocol, runtime_checkable
+
+import numpy as np
+
+
+@runtime_checkable
+class Agent(Protocol):
+    """A player of PettingZoo AEC games (random, MCTS, SB3 model, engine, human, AlphaZero)."""
+
+    def act(self, env: Any) -> int:
+        """A legal action (Python ``int``) for ``env.agent_selection`` in the live env; the env is not changed."""
+        ...
+
+    def reset(self) -> None:
+        """A new game starts: forget per-game state."""
+        ...
+
+
+def seed_agent(agent: Any, seed: int | None) -> None:
+    """Reseed ``agent`` if it draws random numbers (it has a ``seed`` method); no-op otherwise."""
+    seed_fn = getattr(agent, "seed", None)
+    if callable(seed_fn):
+        seed_fn(seed)
+
+
+def current_observation(env: Any) -> dict[str, np.ndarray] | Any:
+    """The observation of the agent to move, as the env gives it (usually ``{"observation", "action_mask"}``)."""
+    return env.observe(env.agent_selection)
+
+
+def legal_mask(env: Any) -> np.ndarray:
+    """bool ``[num_actions]`` of the agent to move: ``observation["action_mask"]`` or ``info["action_mask"]``."""
+    name = env.agent_selection
+    observation = env.observe(name)
+    if isinstance(observation, dict) and "action_mask" in observation:
+        return np.asarray(observation["action_mask"]).astype(bool)
+    info = env.infos.get(name, {}) if hasattr(env, "infos") else {}
+    if "action_mask" in info:
+        return np.asarray(info["action_mask"]).astype(bool)
+    raise ValueError(
+        f"the env gives no action mask for {name!r} (neither observation['action_mask'] nor info['action_mask'])"
+    )
+
+
+def seat_of(env: Any) -> int:
+    """Seat (index in ``env.possible_agents``) of the agent to move."""
+    return list(env.possible_agents).index(env.agent_selection)
+
+
+def game_name(env: Any) -> str:
+    """Canonical game name of a live env, e.g. ``"connect_four_v3"`` (from its metadata)."""
+    return str(env.unwrapped.metadata["name"])
+
+
+def env_kwargs_of(env: Any) -> dict[str, Any]:
+    """Keyword arguments that recreate the live env's game (go's board size and komi)."""
+    raw = env.unwrapped
+    if game_name(env).startswith("go_"):
+        return {"board_size": int(raw._N), "komi": float(raw._komi)}
+    return {}
+
+
+def check_legal(env: Any, action: int, who: str) -> int:
+    """Return ``int(action)`` if legal for the agent to move; raise a ValueError naming ``who`` otherwise."""
+    mask = legal_mask(env)
+    action = int(action)
+    if not 0 <= action < mask.shape[0] or not mask[action]:
+        raise ValueError(f"{who} chose illegal action {action} for {env.agent_selection!r}")
+    return action
