@@ -1,0 +1,472 @@
+"""Batched Monte-Carlo tree search: PUCT (AlphaZero) or a Gumbel root (Gumbel AlphaZero).
+
+``B`` games are searched together. Each round collects up to
+``leaves_per_tree`` leaves in every tree (virtual loss keeps the descents of
+one tree apart), sends the leaves of *all* trees to the evaluator in one call,
+expands them and backs their values up. The statistics live in flat
+preallocated arrays (see :mod:`az_pz._tree`, whose hot loops numba compiles);
+states are opaque objects kept per node, made lazily: ``task.step`` runs once
+per edge, the first time a descent crosses it, and never mutates a state.
+
+Values are per-seat vectors in seat order (any number of players); the value
+of an edge for seat ``s`` is the reward ``s`` meets on it plus ``s``'s mean
+return from the child on. Selection (AlphaZero pseudocode, Silver et al. 2018)::
+
+    score(a) = Q01(a) + (log((1 + N + c_base) / c_base) + c_init) * P(a) * sqrt(N) / (1 + N(a))
+
+with Q for the player to move, mapped to [0, 1] by ``SearchConfig.value_bounds``
+(fixed bounds, default [-1, 1]) or by the tree's min-max (``value_bounds=None``,
+as in MuZero). Unvisited edges get first-play urgency: the node's value for the
+mover minus ``fpu_reduction``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from functools import lru_cache
+from typing import Any
+
+import numpy as np
+
+from az_pz import _tree
+from az_pz.evaluators import Evaluator
+from az_pz.task import Task
+
+__all__ = ["MCTS", "SearchConfig", "SearchOutput", "run_search"]
+
+
+@dataclass(frozen=True)
+class SearchConfig:
+    """Search options; defaults are the papers' values."""
+
+    num_simulations: int = 100
+    """Simulations (new leaves or terminal/depth-guarded visits) per move."""
+    c_puct: float = 1.25
+    """PUCT exploration constant ``c_init`` (AlphaZero pseudocode: 1.25)."""
+    c_puct_base: float = 19652.0
+    """``c_base`` of the slowly growing exploration term (AlphaZero pseudocode: 19652)."""
+    dirichlet_alpha: float = 0.3
+    """Concentration of the root's Dirichlet noise (self-play only, ``add_noise=True``)."""
+    dirichlet_fraction: float = 0.25
+    """Share of the root prior replaced by noise (AlphaZero: 0.25)."""
+    fpu_reduction: float = 0.25
+    """First-play urgency: an unvisited edge's Q is the node's value for the mover minus this."""
+    virtual_loss: float = 1.0
+    """Each simulation in flight below an edge counts as a return of ``-virtual_loss`` for the mover."""
+    leaves_per_tree: int = 8
+    """Leaves collected per tree per evaluator call (1 = the classic one-leaf-at-a-time search)."""
+    gumbel: bool = False
+    """Gumbel root (Danihelka et al. 2022): Sequential Halving over Gumbel-Top-k actions, improved policy target."""
+    gumbel_max_considered: int = 16
+    """Actions considered at a Gumbel root (``m`` in the paper)."""
+    gumbel_scale: float = 1.0
+    """Scale of the Gumbel noise (sampled only with ``add_noise=True``)."""
+    max_depth: int = 512
+    """Depth guard: a node this many plies below the root is scored with its evaluator value, never 0."""
+    reuse_tree: bool = True
+    """Keep the subtree of the played action between moves (``MCTS.advance``)."""
+    value_bounds: tuple[float, float] | None = (-1.0, 1.0)
+    """Bounds mapping Q to [0, 1] in PUCT; ``None`` uses the tree's min-max Q (MuZero)."""
+    gumbel_c_visit: float = 50.0
+    """``c_visit`` of sigma(q) = (c_visit + max N) * c_scale * q (mctx's ``maxvisit_init``)."""
+    gumbel_c_scale: float = 0.1
+    """``c_scale`` of sigma(q) (mctx's ``value_scale``)."""
+
+    def __post_init__(self) -> None:
+        checks = {
+            "num_simulations >= 0": self.num_simulations >= 0,
+            "c_puct >= 0": self.c_puct >= 0,
+            "c_puct_base > 0": self.c_puct_base > 0,
+            "dirichlet_alpha > 0": self.dirichlet_alpha > 0,
+            "0 <= dirichlet_fraction <= 1": 0 <= self.dirichlet_fraction <= 1,
+            "virtual_loss >= 0": self.virtual_loss >= 0,
+            "leaves_per_tree >= 1": self.leaves_per_tree >= 1,
+            "gumbel_max_considered >= 1": self.gumbel_max_considered >= 1,
+            "gumbel_scale >= 0": self.gumbel_scale >= 0,
+            "max_depth >= 1": self.max_depth >= 1,
+            "value_bounds low < high": self.value_bounds is None or self.value_bounds[0] < self.value_bounds[1],
+        }
+        failed = [name for name, ok in checks.items() if not ok]
+        if failed:
+            raise ValueError(f"invalid SearchConfig: need {', '.join(failed)} ({self})")
+
+
+@dataclass(frozen=True)
+class SearchOutput:
+    """The result of one search over ``B`` games."""
+
+    visit_counts: np.ndarray
+    """int32 ``[B, A_max]`` visits of the root's children (reused subtrees included)."""
+    policy: np.ndarray
+    """float32 ``[B, A_max]`` policy target: visit distribution (PUCT) or the Gumbel improved policy."""
+    root_values: np.ndarray
+    """float32 ``[B, P]`` mean return of each seat from the root, seat order."""
+    action: np.ndarray
+    """int64 ``[B]`` the search's choice: most visits (PUCT) or Gumbel's selected action."""
+
+
+@lru_cache(maxsize=1024)
+def _halving_schedule(num_considered: int, num_simulations: int) -> tuple[int, ...]:
+    """Target visit count of each simulation's root action under Sequential Halving
+    (mctx's ``get_sequence_of_considered_visits``)."""
+    if num_considered <= 1:
+        return tuple(range(num_simulations))
+    log2max = int(math.ceil(math.log2(num_considered)))
+    sequence: list[int] = []
+    visits = [0] * num_considered
+    considered = num_considered
+    while len(sequence) < num_simulations:
+        extra = max(1, int(num_simulations / (log2max * considered)))
+        for _ in range(extra):
+            sequence.extend(visits[:considered])
+            for i in range(considered):
+                visits[i] += 1
+        considered = max(2, considered // 2)
+    return tuple(sequence[:num_simulations])
+
+
+def _node_arrays(num_games: int, nodes: int, players: int) -> dict[str, np.ndarray]:
+    b, n, p = num_games, nodes, players
+    return {
+        "visits": np.zeros((b, n), np.int32), "pending": np.zeros((b, n), np.int32),
+        "value_sum": np.zeros((b, n, p), np.float64), "evals": np.zeros((b, n, p), np.float32),
+        "reward": np.zeros((b, n, p), np.float32), "to_play": np.full((b, n), -1, np.int32),
+        "terminal": np.zeros((b, n), np.bool_), "depth": np.zeros((b, n), np.int32),
+        "parent": np.full((b, n), -1, np.int32), "action": np.full((b, n), -1, np.int32),
+        "first_edge": np.full((b, n), -1, np.int32), "num_edges": np.zeros((b, n), np.int32),
+    }
+
+
+def _edge_arrays(num_games: int, edges: int) -> dict[str, np.ndarray]:
+    return {
+        "edge_action": np.zeros((num_games, edges), np.int32),
+        "edge_prior": np.zeros((num_games, edges), np.float32),
+        "edge_child": np.full((num_games, edges), -1, np.int32),
+    }
+
+
+_NODE_ORDER = ("visits", "pending", "value_sum", "evals", "reward", "to_play", "terminal", "depth", "parent",
+               "action", "first_edge", "num_edges")
+
+
+class MCTS:
+    """Batched search over B games at once; leaves of all games go to the evaluator in one call.
+
+    Game ``i`` owns tree ``i``. Between moves, :meth:`advance` keeps the played
+    action's subtree (when ``config.reuse_tree``); :meth:`reset` forgets a tree
+    (call it when game ``i`` starts over). A search from a state that does not
+    match the kept root (other player to move, other legal actions, or another
+    ``task.key`` where the task has one) starts a fresh tree.
+    """
+
+    def __init__(self, task: Task, evaluator: Evaluator, config: SearchConfig = SearchConfig(),
+                 num_games: int = 1, *, use_numba: bool = True) -> None:
+        """
+        Args:
+            task: the game.
+            evaluator: priors and values of leaves (a network, rollouts, ...).
+            config: search options.
+            num_games: trees kept (the most states one :meth:`search` takes).
+            use_numba: compiled hot loops; ``False`` runs the same loops in the
+                interpreter (the readable reference path, much slower).
+        """
+        if num_games < 1:
+            raise ValueError(f"num_games must be at least 1, got {num_games}")
+        self.task = task
+        self.evaluator = evaluator
+        self.config = config
+        self.num_games = num_games
+        self._kernels = _tree.JIT if use_numba else _tree.REFERENCE
+        self._num_actions = task.spec.max_actions
+        self._num_players = task.spec.num_players
+        nodes = max(64, 2 * (config.num_simulations + config.leaves_per_tree) + 2)
+        self._a = _node_arrays(num_games, nodes, self._num_players)
+        self._a.update(_edge_arrays(num_games, nodes * min(self._num_actions, 16)))
+        self._a.update({
+            "root": np.zeros(num_games, np.int32), "node_count": np.zeros(num_games, np.int32),
+            "edge_count": np.zeros(num_games, np.int32),
+            "q_min": np.full(num_games, np.inf), "q_max": np.full(num_games, -np.inf),
+            "root_prior": np.zeros((num_games, self._num_actions), np.float32),
+            "gumbel": np.full((num_games, self._num_actions), -np.inf, np.float32),
+            "search_visits": np.zeros((num_games, self._num_actions), np.int32),
+            "schedule": np.zeros((num_games, 1), np.int32), "sim_index": np.zeros(num_games, np.int32),
+        })
+        self._states: list[list[Any]] = [[None] * nodes for _ in range(num_games)]
+
+    # ------------------------------------------------------------------ public API
+
+    def search(self, states: Sequence[Any], rng: np.random.Generator, *, add_noise: bool = False,
+               num_simulations: int | None = None) -> SearchOutput:
+        """Search from ``states`` (game ``i`` from ``states[i]``) and return the root statistics.
+
+        Args:
+            states: non-terminal states, at most ``num_games``.
+            rng: draws the root noise (Dirichlet, or Gumbel with ``config.gumbel``).
+            add_noise: root exploration noise (self-play); off for evaluation play.
+            num_simulations: this call's budget (default ``config.num_simulations``),
+                added to whatever a reused subtree already holds.
+        """
+        count = len(states)
+        if not 1 <= count <= self.num_games:
+            raise ValueError(f"search takes 1 to {self.num_games} states, got {count}")
+        sims = self.config.num_simulations if num_simulations is None else int(num_simulations)
+        if sims < 0:
+            raise ValueError(f"num_simulations must be non-negative, got {sims}")
+        if not self.config.reuse_tree:
+            self.reset()
+        fresh = [i for i in range(count) if not self._matches_root(i, states[i])]
+        if fresh:
+            self._init_roots(fresh, [states[i] for i in fresh])
+        self._prepare_roots(count, sims, rng, add_noise)
+        remaining = np.full(count, sims, np.int32)
+        leaves = self.config.leaves_per_tree
+        out_tree = np.empty(count * leaves, np.int32)
+        out_node = np.empty(count * leaves, np.int32)
+        while remaining.any():
+            self._reserve_nodes(leaves)
+            found = self._select(remaining, out_tree, out_node)
+            if found:
+                self._expand(out_tree[:found].copy(), out_node[:found].copy())
+        return self._output(count)
+
+    def advance(self, game: int, action: int) -> None:
+        """Tree reuse: the subtree under ``action`` becomes ``game``'s root, its statistics kept."""
+        a = self._a
+        if not self.config.reuse_tree or a["node_count"][game] == 0:
+            self.reset(game)
+            return
+        root = a["root"][game]
+        first, num = a["first_edge"][game, root], a["num_edges"][game, root]
+        edges = np.flatnonzero(a["edge_action"][game, first:first + num] == action)
+        child = a["edge_child"][game, first + edges[0]] if edges.size else -1
+        if child < 0 or a["terminal"][game, child] or a["first_edge"][game, child] < 0:
+            self.reset(game)
+            return
+        order = self._kernels.compact(game, child, *self._node_args(), a["edge_action"], a["edge_prior"],
+                                      a["edge_child"], a["root"], a["node_count"], a["edge_count"])
+        old = self._states[game]
+        kept = [old[i] for i in order.tolist()]
+        self._states[game] = kept + [None] * (len(old) - len(kept))
+
+    def reset(self, game: int | None = None) -> None:
+        """Forget ``game``'s tree (every tree if ``None``)."""
+        games = range(self.num_games) if game is None else [game]
+        for g in games:
+            self._a["node_count"][g] = 0
+            self._a["edge_count"][g] = 0
+            self._states[g] = [None] * len(self._states[g])
+
+    def tree_size(self, game: int) -> int:
+        """Nodes in ``game``'s tree (0 when it has none)."""
+        return int(self._a["node_count"][game])
+
+    # ------------------------------------------------------------------ rounds
+
+    def _node_args(self) -> list[np.ndarray]:
+        return [self._a[name] for name in _NODE_ORDER]
+
+    def _select(self, remaining: np.ndarray, out_tree: np.ndarray, out_node: np.ndarray) -> int:
+        a, c = self._a, self.config
+        bounds = c.value_bounds or (0.0, 0.0)
+        return self._kernels.select_leaves(
+            remaining, c.leaves_per_tree, out_tree, out_node, *self._node_args(),
+            a["edge_action"], a["edge_prior"], a["edge_child"], a["root"], a["node_count"], a["q_min"],
+            a["q_max"], a["root_prior"], a["gumbel"], a["search_visits"], a["schedule"], a["sim_index"],
+            float(c.c_puct), float(c.c_puct_base), float(c.fpu_reduction), float(c.virtual_loss),
+            int(c.max_depth), bool(c.gumbel), float(bounds[0]), float(bounds[1]), c.value_bounds is None,
+            float(c.gumbel_c_visit), float(c.gumbel_c_scale))
+
+    def _expand(self, leaf_tree: np.ndarray, leaf_node: np.ndarray) -> None:
+        """Make the new leaves' states (one ``task.step`` each), evaluate them in one call, back up."""
+        a = self._a
+        step, is_terminal = self.task.step, self.task.is_terminal
+        parents = a["parent"][leaf_tree, leaf_node].tolist()
+        actions = a["action"][leaf_tree, leaf_node].tolist()
+        count = leaf_tree.shape[0]
+        rewards = np.zeros((count, self._num_players), np.float32)
+        new_states = []
+        for i, (b, node) in enumerate(zip(leaf_tree.tolist(), leaf_node.tolist())):
+            tree_states = self._states[b]
+            state, rewards[i] = step(tree_states[parents[i]], actions[i])
+            tree_states[node] = state
+            new_states.append(state)
+        terminal = np.fromiter((is_terminal(s) for s in new_states), np.bool_, count)
+        self._finish(leaf_tree, leaf_node, rewards, terminal, new_states, release=True)
+
+    def _finish(self, leaf_tree: np.ndarray, leaf_node: np.ndarray, rewards: np.ndarray, terminal: np.ndarray,
+                states: list[Any], *, release: bool) -> None:
+        """Evaluate the non-terminal leaves in one call, then expand and back up all of them."""
+        a, task = self._a, self.task
+        count = leaf_tree.shape[0]
+        to_play = np.zeros(count, np.int32)
+        masks = np.zeros((count, self._num_actions), np.bool_)
+        logits = np.zeros((count, self._num_actions), np.float32)
+        values = np.zeros((count, self._num_players), np.float32)
+        live = np.flatnonzero(~terminal).tolist()
+        live_states = [states[i] for i in live]
+        for i, state in zip(live, live_states):
+            to_play[i] = task.to_play(state)
+            mask = task.legal_mask(state)
+            masks[i, :mask.shape[0]] = mask
+        if live:
+            logits[live], values[live] = self._evaluate(live_states)
+        needed = np.bincount(leaf_tree, weights=masks.sum(axis=1), minlength=self.num_games)
+        self._reserve_edges(int((a["edge_count"] + needed).max()))
+        self._kernels.expand_and_backup(
+            leaf_tree, leaf_node, rewards, terminal, to_play, masks, logits, values, release,
+            a["visits"], a["pending"], a["value_sum"], a["evals"], a["reward"], a["to_play"], a["terminal"],
+            a["parent"], a["first_edge"], a["num_edges"], a["edge_action"], a["edge_prior"], a["edge_child"],
+            a["root"], a["edge_count"], a["q_min"], a["q_max"])
+
+    def _evaluate(self, states: list[Any]) -> tuple[np.ndarray, np.ndarray]:
+        evaluation = self.evaluator.evaluate(self.task, states)
+        logits = np.asarray(evaluation.prior_logits, np.float32)
+        values = np.asarray(evaluation.values, np.float32)
+        expected = ((len(states), self._num_actions), (len(states), self._num_players))
+        if (logits.shape, values.shape) != expected:
+            raise ValueError(f"evaluator returned prior_logits {logits.shape} and values {values.shape}, "
+                             f"expected {expected[0]} and {expected[1]}")
+        return logits, values
+
+    # ------------------------------------------------------------------ roots
+
+    def _matches_root(self, game: int, state: Any) -> bool:
+        """Whether ``game``'s kept tree is rooted at ``state`` (then its stored state becomes ``state``)."""
+        a = self._a
+        if a["node_count"][game] == 0:
+            return False
+        root = a["root"][game]
+        if self.task.is_terminal(state) or a["to_play"][game, root] != self.task.to_play(state):
+            return False
+        first, num = a["first_edge"][game, root], a["num_edges"][game, root]
+        if not np.array_equal(a["edge_action"][game, first:first + num], np.flatnonzero(self.task.legal_mask(state))):
+            return False
+        key = getattr(self.task, "key", None)
+        if key is not None and key(state) != key(self._states[game][root]):
+            return False
+        self._states[game][root] = state
+        return True
+
+    def _init_roots(self, games: list[int], states: list[Any]) -> None:
+        """Fresh one-node trees for ``games``, their roots evaluated in one call."""
+        a = self._a
+        for game, state in zip(games, states):
+            if self.task.is_terminal(state):
+                raise ValueError(f"cannot search from a terminal state (game {game})")
+            self.reset(game)
+            a["node_count"][game] = 1
+            a["root"][game] = 0
+            a["q_min"][game], a["q_max"][game] = np.inf, -np.inf
+            for name in ("visits", "value_sum", "evals", "reward", "terminal", "depth", "num_edges"):
+                a[name][game, 0] = 0
+            for name in ("parent", "action", "first_edge", "to_play"):
+                a[name][game, 0] = -1
+            a["pending"][game, 0] = 1
+            self._states[game][0] = state
+        count = len(games)
+        self._finish(np.asarray(games, np.int32), np.zeros(count, np.int32),
+                     np.zeros((count, self._num_players), np.float32), np.zeros(count, np.bool_), list(states),
+                     release=True)
+
+    def _prepare_roots(self, count: int, sims: int, rng: np.random.Generator, add_noise: bool) -> None:
+        """Root priors for this search: Dirichlet-noised (PUCT, ``add_noise``) or Gumbel-Top-k scores."""
+        a, c = self._a, self.config
+        if c.gumbel and a["schedule"].shape[1] < max(sims, 1):
+            a["schedule"] = np.zeros((self.num_games, max(sims, 1)), np.int32)
+        for b in range(count):
+            root = a["root"][b]
+            first, num = a["first_edge"][b, root], a["num_edges"][b, root]
+            prior = a["edge_prior"][b, first:first + num]
+            if not c.gumbel:
+                if add_noise and c.dirichlet_fraction > 0:
+                    noise = rng.dirichlet(np.full(num, c.dirichlet_alpha))
+                    prior = (1 - c.dirichlet_fraction) * prior + c.dirichlet_fraction * noise
+                a["root_prior"][b, :num] = prior
+                continue
+            noise = rng.gumbel(size=num) * c.gumbel_scale if add_noise else np.zeros(num)
+            scores = noise + np.log(np.maximum(prior, 1e-30))
+            considered = min(c.gumbel_max_considered, num)
+            top = np.argsort(-scores, kind="stable")[:considered]
+            a["gumbel"][b] = -np.inf
+            a["gumbel"][b, top] = scores[top]
+            a["search_visits"][b] = 0
+            a["sim_index"][b] = 0
+            a["schedule"][b, :sims] = _halving_schedule(considered, sims)
+
+    # ------------------------------------------------------------------ capacity
+
+    def _reserve_nodes(self, extra: int) -> None:
+        """Grow the node arrays so every tree has room for ``extra`` more nodes."""
+        a = self._a
+        capacity = a["visits"].shape[1]
+        need = int(a["node_count"].max()) + extra
+        if need <= capacity:
+            return
+        grown = max(2 * capacity, need)
+        fresh = _node_arrays(self.num_games, grown - capacity, self._num_players)
+        for name in _NODE_ORDER:
+            a[name] = np.concatenate([a[name], fresh[name]], axis=1)
+        for states in self._states:
+            states.extend([None] * (grown - capacity))
+
+    def _reserve_edges(self, need: int) -> None:
+        a = self._a
+        capacity = a["edge_action"].shape[1]
+        if need <= capacity:
+            return
+        fresh = _edge_arrays(self.num_games, max(2 * capacity, need) - capacity)
+        for name, array in fresh.items():
+            a[name] = np.concatenate([a[name], array], axis=1)
+
+    # ------------------------------------------------------------------ results
+
+    def _output(self, count: int) -> SearchOutput:
+        a, c = self._a, self.config
+        visit_counts = np.zeros((count, self._num_actions), np.int32)
+        policy = np.zeros((count, self._num_actions), np.float32)
+        root_values = np.zeros((count, self._num_players), np.float32)
+        action = np.zeros(count, np.int64)
+        for b in range(count):
+            root = a["root"][b]
+            first, num = a["first_edge"][b, root], a["num_edges"][b, root]
+            actions = a["edge_action"][b, first:first + num]
+            children = a["edge_child"][b, first:first + num]
+            visits = np.where(children >= 0, a["visits"][b, np.maximum(children, 0)], 0)
+            prior = a["edge_prior"][b, first:first + num].astype(np.float64)
+            visit_counts[b, actions] = visits
+            root_values[b] = a["value_sum"][b, root] / a["visits"][b, root]
+            if c.gumbel:
+                policy[b, actions], action[b] = self._gumbel_result(b, root, actions, prior)
+            elif visits.sum() > 0:
+                policy[b, actions] = visits / visits.sum()
+                action[b] = actions[np.argmax(visits + 0.5 * prior)]  # ties go to the higher prior
+            else:
+                policy[b, actions] = prior
+                action[b] = actions[np.argmax(prior)]
+        return SearchOutput(visit_counts=visit_counts, policy=policy, root_values=root_values, action=action)
+
+    def _gumbel_result(self, b: int, root: int, actions: np.ndarray, prior: np.ndarray) -> tuple[np.ndarray, int]:
+        """Improved policy softmax(logits + sigma(completed Q)) and the action Sequential Halving selected:
+        among the considered actions visited most in this search, the best ``g + logits + sigma(q)``."""
+        a, c = self._a, self.config
+        sigma = self._kernels.completed_q_sigma(
+            b, root, a["visits"], a["value_sum"], a["evals"], a["reward"], a["to_play"], a["first_edge"],
+            a["num_edges"], a["edge_prior"], a["edge_child"], float(c.gumbel_c_visit), float(c.gumbel_c_scale))
+        logits = np.log(np.maximum(prior, 1e-30)) + sigma
+        improved = np.exp(logits - logits.max())
+        improved /= improved.sum()
+        num = actions.shape[0]
+        gumbel = a["gumbel"][b, :num].astype(np.float64)
+        considered = np.isfinite(gumbel)
+        visits = np.where(considered, a["search_visits"][b, :num], -1)
+        score = np.where(visits == visits.max(), gumbel + sigma, -np.inf)
+        return improved, int(actions[np.argmax(score)])
+
+
+def run_search(task: Task, evaluator: Evaluator, states: Sequence[Any], config: SearchConfig,
+               rng: np.random.Generator, *, add_noise: bool = False) -> SearchOutput:
+    """One search from each of ``states`` with fresh trees (no reuse): a pure function of its inputs."""
+    search = MCTS(task, evaluator, replace(config, reuse_tree=False), num_games=len(states))
+    return search.search(states, rng, add_noise=add_noise)
