@@ -218,16 +218,19 @@ def observe(history, color, board_size):
     history entry ``k`` is the opponent of ``color`` (to play) for even ``k``.
     """
     n = board_size
-    out = np.zeros((2 * HISTORY + 1, n, n), np.float32)
+    nn = n * n
+    out = np.zeros((2 * HISTORY + 1, nn), np.float32)
     for k in range(HISTORY):
         mover = -color if k % 2 == 0 else color
         board = history[k]
-        for p in range(n * n):
+        own = out[2 * k]
+        other = out[2 * k + 1]
+        for p in range(nn):
             v = board[p]
             if v == mover:
-                out[2 * k, p // n, p % n] = 1.0
+                own[p] = 1.0
             elif v == -mover:
-                out[2 * k + 1, p // n, p % n] = 1.0
+                other[p] = 1.0
     if color == -1:
         out[2 * HISTORY] = 1.0
-    return out
+    return out.reshape((2 * HISTORY + 1, n, n))

@@ -5,27 +5,18 @@ PettingZoo's go env keeps its game in ``env.unwrapped._go`` (minigo's
 board deltas) and its observation history in ``env.unwrapped.board_history``
 (bool ``[N, N, 16]``); ``agent_selection``, rewards and terminations live on
 the env. Reading them gives a :class:`GoState`; writing them into a freshly
-reset env gives an env standing at a state.
+reset env gives an env standing at a state (``GoTask.state_to_env``).
 """
 
 from __future__ import annotations
 
-import warnings
 from typing import Any
 
 import numpy as np
 
 from az_pz.adapters import _go_engine as engine
-from az_pz.adapters.go import AGENTS, GoState, GoTask, _winner_rewards
-
-
-def make_env(board_size: int, komi: float, render_mode: str | None = None) -> Any:
-    """``pettingzoo.make("aec", "classic/go-v5", board_size=..., komi=...)`` (not reset)."""
-    import pettingzoo
-
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", DeprecationWarning)
-        return pettingzoo.make("aec", "classic/go-v5", board_size=board_size, komi=komi, render_mode=render_mode)
+from az_pz.adapters._native import write_turn
+from az_pz.adapters.go import GoState, GoTask
 
 
 def _movers(to_play_color: int) -> list[int]:
@@ -33,11 +24,10 @@ def _movers(to_play_color: int) -> list[int]:
     return [-to_play_color if k % 2 == 0 else to_play_color for k in range(engine.HISTORY)]
 
 
-def state_from_env(task: GoTask, env: Any) -> GoState:
-    """Read a reset go_v5 env (as made by ``pettingzoo.make`` or ``go_v5.env``) into a state."""
-    raw = env.unwrapped
+def read_env(task: GoTask, raw: Any) -> GoState:
+    """Read an unwrapped, reset go_v5 env into a state (the env is only read)."""
     if getattr(raw, "metadata", {}).get("name") != "go_v5" or not hasattr(raw, "_go"):
-        raise ValueError(f"expected a reset PettingZoo go_v5 env, got {env!r}")
+        raise ValueError(f"expected a reset PettingZoo go_v5 env, got {raw!r}")
     n = task.board_size
     if raw._N != n or raw._komi != task.komi:
         raise ValueError(
@@ -73,15 +63,20 @@ def state_from_env(task: GoTask, env: Any) -> GoState:
     return state
 
 
-def env_from_state(task: GoTask, state: GoState, render_mode: str | None = None) -> Any:
-    """A fresh go_v5 env, reset, then set to ``state`` (made last, so PettingZoo's globals fit it)."""
+def write_env(task: GoTask, state: GoState, raw: Any) -> None:
+    """Write ``state`` into an unwrapped, freshly reset go_v5 env of the task's size.
+
+    PettingZoo's module globals must hold this size (``raw._overwrite_go_global_variables``):
+    minigo's ``LibertyTracker.from_board`` reads them.
+    """
     from pettingzoo.classic.go import go_base
 
     n = task.board_size
     nn = n * n
-    env = make_env(n, task.komi, render_mode)
-    env.reset()
-    raw = env.unwrapped
+    if raw._N != n or raw._komi != task.komi:
+        raise ValueError(
+            f"env has board_size={raw._N}, komi={raw._komi}; this task has board_size={n}, komi={task.komi}"
+        )
     color = 1 if state.to_play == 0 else -1
     history = state.history.reshape(engine.HISTORY, n, n)
     recent = tuple(
@@ -90,7 +85,7 @@ def env_from_state(task: GoTask, state: GoState, render_mode: str | None = None)
     )
     # minigo keeps the last seven deltas (new board minus old, zero for a pass), newest first.
     num_deltas = min(state.num_moves, engine.HISTORY - 1)
-    deltas = (history[:num_deltas].astype(np.int8) - history[1 : num_deltas + 1]).astype(np.int8)
+    deltas = (history[:num_deltas] - history[1 : num_deltas + 1]).astype(np.int8)
     raw._go = go_base.Position(
         board=history[0].astype(np.int8),
         n=state.num_moves,
@@ -106,17 +101,7 @@ def env_from_state(task: GoTask, state: GoState, render_mode: str | None = None)
         board_history[:, :, 2 * k] = history[k] == mover
         board_history[:, :, 2 * k + 1] = history[k] == -mover
     raw.board_history = board_history
-    raw._agent_selector.reinit(raw.agents)
-    raw.agent_selection = raw._agent_selector.reset()
-    if state.to_play == 1:
-        raw.agent_selection = raw._agent_selector.next()
-    if state.score is not None:
-        rewards = _winner_rewards(state.score)
-        raw.terminations = {agent: True for agent in AGENTS}
-        raw.rewards = {agent: int(r) for agent, r in zip(AGENTS, rewards)}
-        raw._cumulative_rewards = {agent: float(r) for agent, r in zip(AGENTS, rewards)}
-        raw.next_legal_moves = [nn]
-    else:
-        raw.next_legal_moves = np.flatnonzero(state.mask)
+    write_turn(raw, state.to_play, task.returns(state), state.score is not None)
+    # PettingZoo's step leaves only the pass legal once the game is over.
+    raw.next_legal_moves = [nn] if state.score is not None else np.flatnonzero(state.mask)
     raw._last_obs = raw.observe(raw.agent_selection)
-    return env

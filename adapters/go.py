@@ -29,6 +29,7 @@ import numpy as np
 from az_pz.adapters import _go_engine as engine
 from az_pz.games import register_fast_task
 from az_pz.task import PhaseSpec, TaskSpec
+from az_pz.adapters._native import NativeTask
 
 AGENTS = ("black_0", "white_0")
 """PettingZoo's agent names, in seat order."""
@@ -90,13 +91,17 @@ def _winner_rewards(score: float) -> np.ndarray:
     return np.array([1.0, -1.0] if score > 0 else [-1.0, 1.0], dtype=np.float32)
 
 
-class GoTask:
+class GoTask(NativeTask[GoState]):
     """The fast task for PettingZoo's ``go_v5`` (see the module docstring for the rules)."""
 
-    def __init__(self, board_size: int = 19, komi: float = 7.5):
+    env_id = "classic/go-v5"
+    env_module = "pettingzoo.classic.go.go"
+
+    def __init__(self, board_size: int = 19, komi: float = 7.5, render_mode: str | None = None):
+        if int(board_size) != board_size or board_size < 1:
+            raise ValueError(f"board_size must be a positive integer, got {board_size!r}")
         board_size = int(board_size)
-        if board_size < 1:
-            raise ValueError(f"board_size must be a positive integer, got {board_size}")
+        super().__init__(board_size=board_size, komi=komi, render_mode=render_mode)
         self.board_size = board_size
         self.komi = komi
         self.num_points = board_size * board_size
@@ -116,13 +121,11 @@ class GoTask:
         mask = np.empty(self.num_points + 1, dtype=np.bool_)
         engine.legal_mask_into(history[0], 1, -1, self._neighbors, mask)
         mask.flags.writeable = False
+        history.flags.writeable = False
         return GoState(history, mask, 0, -1, 0, None, 0, (0, 0))
 
     def to_play(self, state: GoState) -> int:
         return state.to_play
-
-    def phase(self, state: GoState) -> int:
-        return 0
 
     def legal_mask(self, state: GoState) -> np.ndarray:
         """bool ``[N*N+1]`` (a read-only view of the state's mask)."""
@@ -145,6 +148,7 @@ class GoTask:
         seat = state.to_play
         history, mask, ko, captured = engine.play(state.history, action, _COLOR[seat], self._neighbors)
         mask.flags.writeable = False
+        history.flags.writeable = False
         captures = state.captures
         if captured:
             captures = (captures[0] + captured, captures[1]) if seat == 0 else (captures[0], captures[1] + captured)
@@ -160,10 +164,6 @@ class GoTask:
         return new, np.zeros(2, dtype=np.float32)
 
     # -- optional extras ---------------------------------------------------------------------
-    def action_to_env(self, state: GoState, action: int) -> int:
-        """Actions are PettingZoo's numbering: the identity."""
-        return int(action)
-
     def key(self, state: GoState) -> bytes:
         """A transposition key: equal keys give equal observations, masks and futures."""
         return state.history.tobytes() + bytes((state.to_play, state.passes)) + state.ko.to_bytes(4, "little", signed=True)
@@ -208,28 +208,30 @@ class GoTask:
         lines.append(f"move {state.num_moves}, captures X {state.captures[0]} O {state.captures[1]}, {status}")
         return "\n".join(lines)
 
-    # -- PettingZoo conversion (adapters/_go_env.py) -------------------------------------------
-    def make_env(self, render_mode: str | None = None) -> Any:
-        """A fresh ``pettingzoo.make("aec", "classic/go-v5", ...)`` env with this task's size and komi.
+    # -- PettingZoo conversion (NativeTask plumbing; reading and writing in _go_env.py) --------
+    def copy_state(self, state: GoState) -> GoState:
+        """States are immutable (read-only arrays, never changed by the task): the state itself."""
+        return state
 
-        PettingZoo's go keeps the board size in module globals that each new env
-        overwrites: an env works only until an env of another size is made.
+    def state_to_env(self, state: GoState, env: Any) -> Any:
+        """Reset ``env`` (a go_v5 env of this size) and write ``state`` into it; returns ``env``.
+
+        PettingZoo's go keeps the board size in module globals that every new env
+        overwrites; they are set back to this env's size first, so an env made
+        before an env of another size can still be written (and then played).
         """
-        from az_pz.adapters._go_env import make_env
+        env.unwrapped._overwrite_go_global_variables(env.unwrapped._N)
+        return super().state_to_env(state, env)
 
-        return make_env(self.board_size, self.komi, render_mode)
+    def _read_env(self, raw: Any) -> GoState:
+        from az_pz.adapters._go_env import read_env
 
-    def state_from_env(self, env: Any) -> GoState:
-        """The state of a live go_v5 env (wrapped or not); the env is not changed."""
-        from az_pz.adapters._go_env import state_from_env
+        return read_env(self, raw)
 
-        return state_from_env(self, env)
+    def _write_env(self, state: GoState, raw: Any) -> None:
+        from az_pz.adapters._go_env import write_env
 
-    def env_from_state(self, state: GoState, render_mode: str | None = None) -> Any:
-        """A live, reset PettingZoo env standing at ``state`` (same observations, masks, rewards)."""
-        from az_pz.adapters._go_env import env_from_state
-
-        return env_from_state(self, state, render_mode)
+        write_env(self, state, raw)
 
 
 def _gtp_columns(n: int) -> list[str]:
@@ -238,9 +240,9 @@ def _gtp_columns(n: int) -> list[str]:
             for i in range(n)]
 
 
-def make_go_task(board_size: int = 19, komi: float = 7.5) -> GoTask:
+def make_go_task(board_size: int = 19, komi: float = 7.5, render_mode: str | None = None) -> GoTask:
     """Factory registered as the fast ``go_v5`` task (same keyword arguments as ``go_v5.env``)."""
-    return GoTask(board_size=board_size, komi=komi)
+    return GoTask(board_size=board_size, komi=komi, render_mode=render_mode)
 
 
 register_fast_task("go_v5", make_go_task)
