@@ -19,13 +19,14 @@ A state is a small immutable :class:`ConnectFourState` tuple holding one
 bitboard per seat. Bit ``8 * row + col`` is cell ``(row, col)``: rows are
 bytes (byte ``r`` is row ``r``), and the unused eighth bit of each byte keeps
 shifted lines from wrapping into the next row, so a win test is four
-shift-and-AND pairs, and the observation is a table look-up per byte.
+shift-and-AND pairs.
 """
 
 from __future__ import annotations
 
 from typing import Any, NamedTuple
 
+import numba
 import numpy as np
 
 from az_pz.adapters._native import NativeTask, write_turn
@@ -41,13 +42,12 @@ ONGOING, WON_0, WON_1, DRAW = 0, 1, 2, 3
 _COLUMN = tuple(sum(1 << (8 * r + c) for r in range(ROWS)) for c in range(COLS))
 _BOTTOM = tuple(1 << (8 * (ROWS - 1) + c) for c in range(COLS))
 _FULL = sum(_COLUMN)
+_COLUMN_0, _BOTTOM_0 = _COLUMN[0], _BOTTOM[0]
 _TOP_ROW = (1 << COLS) - 1
-_REWARDS = np.array([(0, 0), (1, -1), (-1, 1), (0, 0)], dtype=np.float32)  # [outcome, seat]
-_REWARDS.setflags(write=False)
-_BYTE_CELLS = np.array([[(byte >> c) & 1 for c in range(COLS)] for byte in range(256)], dtype=np.float32)
-"""float32 [256, 7]: the 7 cells of a row from its byte."""
-_BYTE_LEGAL = _BYTE_CELLS[:128].astype(bool) ^ True
-"""bool [128, 7]: legal columns from the occupied top-row byte."""
+_REWARDS = tuple(np.array(r, dtype=np.float32) for r in ((0, 0), (1, -1), (-1, 1), (0, 0)))
+"""float32 [2] rewards in seat order, by outcome (returned as copies)."""
+_LEGAL = tuple(np.array([not (byte >> c) & 1 for c in range(COLS)], dtype=bool) for byte in range(128))
+"""bool [7] legal columns, by the occupied top-row byte (returned as copies)."""
 
 
 class ConnectFourState(NamedTuple):
@@ -67,12 +67,67 @@ _new_state = tuple.__new__
 
 
 def connects_four(bits: int) -> bool:
-    """Whether a bitboard holds four in a row (horizontal, vertical, both diagonals)."""
+    """Whether a bitboard holds four in a row (horizontal, vertical, both diagonals).
+
+    ``pairs`` marks cells whose neighbour ``shift`` bits on is also set; two
+    such pairs ``2 * shift`` apart make four in a row. Unrolled: this is the
+    hot path of ``step``.
+    """
+    pairs = bits & (bits >> 1)
+    if pairs & (pairs >> 2):
+        return True
+    pairs = bits & (bits >> 8)
+    if pairs & (pairs >> 16):
+        return True
+    pairs = bits & (bits >> 7)
+    if pairs & (pairs >> 14):
+        return True
+    pairs = bits & (bits >> 9)
+    return bool(pairs & (pairs >> 18))
+
+
+@numba.njit(cache=True)
+def _drop(bits_0: int, bits_1: int, to_play: int, action: int) -> tuple[int, int, int]:
+    """Drop ``to_play``'s piece in column ``action``: new bitboards and outcome (-1: illegal).
+
+    Compiled because this is the search's hot path (about twice as fast as
+    the same lines in Python, whose 48-bit ints are slow multi-digit ints).
+    """
+    if action < 0 or action >= COLS:
+        return bits_0, bits_1, -1
+    column = (bits_0 | bits_1) & (_COLUMN_0 << action)
+    if column:
+        # The lowest set bit of a column is its topmost piece; the cell above it is one row (8 bits) up.
+        cell = (column & -column) >> 8
+        if not cell:
+            return bits_0, bits_1, -1
+    else:
+        cell = _BOTTOM_0 << action
+    if to_play:
+        bits_1 |= cell
+        mine = bits_1
+    else:
+        bits_0 |= cell
+        mine = bits_0
     for shift in (1, 8, 7, 9):
-        pairs = bits & (bits >> shift)
+        pairs = mine & (mine >> shift)
         if pairs & (pairs >> (2 * shift)):
-            return True
-    return False
+            return bits_0, bits_1, WON_0 + to_play
+    if (bits_0 | bits_1) == _FULL:
+        return bits_0, bits_1, DRAW
+    return bits_0, bits_1, ONGOING
+
+
+@numba.njit(cache=True)
+def _planes(mine: int, theirs: int) -> np.ndarray:
+    """float32 [2, 6, 7] cells of two bitboards (compiled: 2x faster than any NumPy composition)."""
+    out = np.empty((2, ROWS, COLS), np.float32)
+    for row in range(ROWS):
+        for col in range(COLS):
+            bit = 8 * row + col
+            out[0, row, col] = (mine >> bit) & 1
+            out[1, row, col] = (theirs >> bit) & 1
+    return out
 
 
 def board_to_bits(board: list[int]) -> tuple[int, int]:
@@ -134,36 +189,22 @@ class ConnectFourTask(NativeTask[ConnectFourState]):
 
     def legal_mask(self, state: ConnectFourState) -> np.ndarray:
         """bool ``[7]``: columns whose top cell is empty (as PettingZoo, also on a terminal board)."""
-        return _BYTE_LEGAL[(state[0] | state[1]) & _TOP_ROW].copy()
+        return _LEGAL[(state[0] | state[1]) & _TOP_ROW].copy()
 
     def observe(self, state: ConnectFourState) -> np.ndarray:
         """float32 ``[2, 6, 7]``: plane 0 the mover's pieces, plane 1 the opponent's."""
-        bits_0, bits_1, to_play, _ = state
-        if to_play:
-            bits_0, bits_1 = bits_1, bits_0
-        rows = np.frombuffer((bits_0 | bits_1 << 48).to_bytes(12, "little"), dtype=np.uint8)
-        return _BYTE_CELLS.take(rows, axis=0).reshape(2, ROWS, COLS)
+        if state[2]:
+            return _planes(state[1], state[0])
+        return _planes(state[0], state[1])
 
     def step(self, state: ConnectFourState, action: int) -> tuple[ConnectFourState, np.ndarray]:
         """Drop a piece in column ``action``; rewards float32 ``[2]`` in seat order."""
         bits_0, bits_1, to_play, outcome = state
-        if outcome or not 0 <= action < COLS:
+        if outcome:
+            raise ValueError(f"connect four action {action} on a finished game\n{self.render(state)}")
+        bits_0, bits_1, outcome = _drop(bits_0, bits_1, to_play, action)
+        if outcome < 0:
             raise ValueError(f"illegal connect four action {action} on\n{self.render(state)}")
-        column = (bits_0 | bits_1) & _COLUMN[action]
-        # The lowest set bit of a column is its topmost piece; the cell above it is one row (8 bits) up.
-        cell = (column & -column) >> 8 if column else _BOTTOM[action]
-        if not cell:
-            raise ValueError(f"illegal connect four action {action} (column full) on\n{self.render(state)}")
-        if to_play:
-            bits_1 |= cell
-            mine = bits_1
-        else:
-            bits_0 |= cell
-            mine = bits_0
-        if connects_four(mine):
-            outcome = WON_0 + to_play
-        elif (bits_0 | bits_1) == _FULL:
-            outcome = DRAW
         return _new_state(ConnectFourState, (bits_0, bits_1, 1 - to_play, outcome)), _REWARDS[outcome].copy()
 
     def is_terminal(self, state: ConnectFourState) -> bool:
