@@ -1,0 +1,31 @@
+"""Argument helpers shared by the arena, eval and play commands."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from typing import Any
+
+
+def parse_env_kwargs(items: list[str] | None) -> dict[str, Any]:
+    """``["board_size=9", "komi=7.5"]`` -> ``{"board_size": 9, "komi": 7.5}`` (values read as JSON when they parse)."""
+    kwargs: dict[str, Any] = {}
+    for item in items or []:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            raise argparse.ArgumentTypeError(f"--env expects KEY=VALUE, got {item!r}")
+        try:
+            kwargs[key] = json.loads(value)
+        except json.JSONDecodeError:
+            kwargs[key] = value
+    return kwargs
+
+
+def add_env_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--env", action="append", metavar="KEY=VALUE",
+                        help="keyword argument of the PettingZoo env, e.g. --env board_size=9 (repeatable)")
+
+
+AGENT_HELP = (
+    "agent specs: random, mcts:SIMS, alphazero:RUN_DIR, maskable_ppo:ZIP, ppo:ZIP, stockfish:ELO, gnugo:LEVEL, human"
+)

@@ -1,0 +1,56 @@
+"""``az-pz arena``: round robin between agents with Elo ratings, or Elo over a run's training.
+
+    az-pz arena connect_four_v3 random mcts:50 alphazero:runs/c4 --games 20 --out arena/c4
+    az-pz arena --run runs/c4 --references random mcts:100 --games 10
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from az_pz.cli._common import AGENT_HELP, add_env_argument, parse_env_kwargs
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="az-pz arena", description=__doc__.split("\n\n")[0],
+                                     formatter_class=argparse.RawDescriptionHelpFormatter, epilog=AGENT_HELP)
+    parser.add_argument("game", nargs="?", help="PettingZoo game, e.g. connect_four_v3 or classic/connect_four-v3")
+    parser.add_argument("agents", nargs="*", help="two or more agent specs")
+    parser.add_argument("--games", type=int, default=20, help="games per pairing, seats alternated (default 20)")
+    parser.add_argument("--seed", type=int, default=0, help="base seed of the games (default 0)")
+    parser.add_argument("--out", help="directory for results.json, results.csv, ratings.csv, elo.png")
+    parser.add_argument("--anchor", help="agent rated 0 (default: ratings average 0; with --run: the first reference)")
+    parser.add_argument("--max-moves", type=int, help="stop a game after this many moves and score it a draw")
+    parser.add_argument("--run", help="rate the checkpoints of this run directory instead (Elo over training)")
+    parser.add_argument("--references", nargs="+", default=["random"], help="with --run: agents every checkpoint meets")
+    parser.add_argument("--every", type=int, default=1, help="with --run: rate every k-th checkpoint")
+    parser.add_argument("--device", default="cpu", help="with --run: device of the checkpoints' networks")
+    parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+    add_env_argument(parser)
+    return parser
+
+
+def main(argv: list[str]) -> int:
+    args = build_parser().parse_args(argv)
+    if args.run:
+        from az_pz.elo_curve import elo_over_training
+
+        result = elo_over_training(args.run, references=args.references, games_per_pair=args.games, every=args.every,
+                                   seed=args.seed, device=args.device, out_dir=args.out, progress=not args.no_progress,
+                                   max_moves=args.max_moves)
+        print(result.table())
+        print(f"\nwrote {args.out or args.run + '/elo'}/elo_curve.png (and .json, .csv, results.*)")
+        return 0
+    if not args.game or len(args.agents) < 2:
+        print("az-pz arena: give a GAME and at least two AGENT specs (or --run RUN_DIR)", file=sys.stderr)
+        return 2
+    from az_pz.arena import round_robin
+
+    result = round_robin(args.game, args.agents, games_per_pair=args.games, seed=args.seed, anchor=args.anchor,
+                         max_moves=args.max_moves, progress=not args.no_progress, **parse_env_kwargs(args.env))
+    print(result.table())
+    if args.out:
+        paths = result.write(args.out)
+        print("\nwrote " + ", ".join(str(p) for p in paths.values()))
+    return 0

@@ -1,0 +1,47 @@
+"""``az-pz eval``: one agent against opponents; win rate (draws excluded) and W/D/L.
+
+    az-pz eval connect_four_v3 alphazero:runs/c4 --opponent random --opponent mcts:200 --games 100
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+from az_pz.cli._common import AGENT_HELP, add_env_argument, parse_env_kwargs
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="az-pz eval", description=__doc__.split("\n\n")[0],
+                                     formatter_class=argparse.RawDescriptionHelpFormatter, epilog=AGENT_HELP)
+    parser.add_argument("game", help="PettingZoo game, e.g. connect_four_v3")
+    parser.add_argument("agent", help="the agent evaluated")
+    parser.add_argument("--opponent", action="append", help="opponent spec (repeatable; default random)")
+    parser.add_argument("--games", type=int, default=100, help="games per opponent (default 100)")
+    parser.add_argument("--seed", type=int, default=0, help="game i resets the env with seed + i (default 0)")
+    parser.add_argument("--seat", default="alternate", help="'alternate' (default), 0 or 1")
+    parser.add_argument("--max-moves", type=int, help="stop a game after this many moves and score it a draw")
+    parser.add_argument("--json", help="also write the results to this JSON file")
+    add_env_argument(parser)
+    return parser
+
+
+def main(argv: list[str]) -> int:
+    from az_pz.agents import make
+    from az_pz.arena import evaluate
+
+    args = build_parser().parse_args(argv)
+    seat = args.seat if args.seat == "alternate" else int(args.seat)
+    agent = make(args.agent)
+    results = {}
+    for opponent in args.opponent or ["random"]:
+        result = evaluate(agent, opponent, args.game, n_games=args.games, seed=args.seed, seat=seat,
+                          max_moves=args.max_moves, **parse_env_kwargs(args.env))
+        results[opponent] = result.to_dict()
+        print(f"{args.agent} vs {opponent}: win rate {result.win_rate:.3f} "
+              f"(W/D/L {result.wins}/{result.draws}/{result.losses} of {result.n_games})")
+    if args.json:
+        from az_pz.io import atomic_write_json
+
+        atomic_write_json(args.json, {"game": args.game, "agent": args.agent, "seed": args.seed, "results": results})
+    return 0

@@ -1,0 +1,52 @@
+"""``az-pz play``: play against an agent at the terminal.
+
+    az-pz play connect_four_v3 alphazero:runs/c4 --seat random
+    az-pz play go_v5 gnugo:5 --env board_size=9
+"""
+
+from __future__ import annotations
+
+import argparse
+
+import numpy as np
+
+from az_pz.cli._common import AGENT_HELP, add_env_argument, parse_env_kwargs
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="az-pz play", description=__doc__.split("\n\n")[0],
+                                     formatter_class=argparse.RawDescriptionHelpFormatter, epilog=AGENT_HELP)
+    parser.add_argument("game", help="PettingZoo game, e.g. connect_four_v3")
+    parser.add_argument("agent", help="your opponent")
+    parser.add_argument("--seat", default="0", help="your seat: 0 (moves first, default), 1 or random")
+    parser.add_argument("--games", type=int, default=1, help="games to play (seats swap after each)")
+    parser.add_argument("--seed", type=int, default=0, help="seed of the games")
+    add_env_argument(parser)
+    return parser
+
+
+def main(argv: list[str]) -> int:
+    from az_pz.agents import make
+    from az_pz.agents.human import HumanAgent, HumanQuit, render_text
+    from az_pz.arena import play_game
+    from az_pz.envs import make_aec_env
+
+    args = build_parser().parse_args(argv)
+    env = make_aec_env(args.game, **parse_env_kwargs(args.env))
+    human, opponent = HumanAgent(), make(args.agent)
+    seat = int(np.random.default_rng(args.seed).integers(2)) if args.seat == "random" else int(args.seat)
+    try:
+        for game in range(args.games):
+            players = [opponent, opponent]
+            players[seat] = human
+            print(f"\ngame {game + 1}: you play {env.possible_agents[seat]} against {args.agent}")
+            record = play_game(env, players, seed=args.seed + game, names=["you" if p is human else args.agent for p in players])
+            print(f"\n{render_text(env)}")
+            score = record.score(seat)
+            print({1.0: "You won.", 0.5: "Draw.", 0.0: "You lost."}[score])
+            seat = 1 - seat
+    except HumanQuit:
+        print("\nbye")
+    finally:
+        env.close()
+    return 0
