@@ -1,0 +1,426 @@
+"""Typed configuration: nested frozen dataclasses and per-game presets.
+
+A run is described by one :class:`RunConfig` holding a section per concern
+(network, search, self-play, training, evaluation). Every field says what it
+does and, where there is one, the value the papers used (AlphaGo Zero, Silver
+et al. 2017; AlphaZero, Silver et al. 2018; KataGo, Wu 2019). The command line
+maps 1:1 onto these fields (``--search.num-simulations 64``) and holds no logic.
+
+``preset(game, **overrides)`` gives a sensible starting point per game, sized
+for a few CPU cores unless a GPU variant is asked for.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from az_pz.games import canonical_name
+from az_pz.search import SearchConfig
+
+__all__ = [
+    "ArenaConfig",
+    "EvalConfig",
+    "NetworkConfig",
+    "PRESETS",
+    "RunConfig",
+    "SearchConfig",
+    "SelfPlayConfig",
+    "TrainConfig",
+    "config_from_json",
+    "config_to_json",
+    "preset",
+    "replace_nested",
+]
+
+
+def _check(condition: bool, message: str) -> None:
+    if not condition:
+        raise ValueError(message)
+
+
+@dataclass(frozen=True)
+class NetworkConfig:
+    """The network: a shared trunk, one policy head per phase, one per-seat value head."""
+
+    kind: Literal["resnet", "mlp"] = "resnet"
+    """``resnet`` (convolutional residual tower, as in AlphaZero) or ``mlp`` (residual MLP on the flattened board)."""
+    num_blocks: int = 4
+    """Residual blocks in the trunk. AlphaGo Zero: 19 or 39; AlphaZero: 19 (20 with the stem)."""
+    channels: int = 64
+    """Convolution channels (resnet) of every block. AlphaZero: 256."""
+    mlp_hidden: int = 256
+    """Width of the residual MLP (``kind="mlp"``)."""
+    policy_channels: int = 2
+    """1x1 convolution channels of each policy head before its linear layer. AlphaGo Zero: 2."""
+    value_channels: int = 1
+    """1x1 convolution channels of the value head. AlphaGo Zero: 1."""
+    value_hidden: int = 64
+    """Hidden units of the value head's fully connected layer. AlphaGo Zero: 256."""
+
+    def __post_init__(self) -> None:
+        _check(self.kind in ("resnet", "mlp"), f"network.kind must be 'resnet' or 'mlp', got {self.kind!r}")
+        _check(self.num_blocks >= 0, f"network.num_blocks must be >= 0, got {self.num_blocks}")
+        for name in ("channels", "mlp_hidden", "policy_channels", "value_channels", "value_hidden"):
+            _check(getattr(self, name) >= 1, f"network.{name} must be >= 1, got {getattr(self, name)}")
+
+
+@dataclass(frozen=True)
+class SelfPlayConfig:
+    """How self-play games are generated."""
+
+    games_per_iteration: int = 128
+    """Finished games per training iteration. alpha-zero-general: numEps = 100."""
+    concurrent_games: int = 64
+    """Games played together; the leaves of all of them go to the network in one batch."""
+    temperature_moves: int = 15
+    """Moves per game sampled in proportion to visit counts (temperature 1); later moves take the most
+    visited action. The original's ``tempThreshold`` (15); AlphaZero: 30 moves (chess, shogi)."""
+    full_search_prob: float = 1.0
+    """Playout-cap randomization (KataGo): the probability that a move gets the full
+    ``search.num_simulations`` and is recorded for training. KataGo: 0.25. 1.0 turns it off."""
+    fast_simulations: int = 0
+    """Simulations of a fast (unrecorded) move under playout-cap randomization. KataGo: 100 vs 600 full."""
+    resign_threshold: float | None = None
+    """Resign when the mover's root value falls below this (two-player games only); None: never.
+    AlphaGo Zero chose it so that fewer than 5% of resignations are false positives."""
+    resign_playout_fraction: float = 0.1
+    """Fraction of would-resign games played out anyway to measure the false-positive rate. AlphaGo Zero: 10%."""
+    resign_target_false_positive_rate: float = 0.05
+    """When the measured false-positive rate exceeds this, the threshold is lowered by 0.05. AlphaGo Zero: 5%."""
+    resign_min_moves: int = 10
+    """No resignation before this many moves have been played in a game."""
+    symmetry_augmentation: bool = True
+    """Store every symmetric copy of each position, where the task offers symmetries (AlphaGo Zero: 8 for go)."""
+    max_moves: int | None = None
+    """Cut a game after this many moves (its value target is then the rewards received so far); None: no cap."""
+    num_workers: int = 0
+    """Self-play worker processes; 0 plays in the training process (fastest on 2 cores)."""
+
+    def __post_init__(self) -> None:
+        _check(self.games_per_iteration >= 1, "selfplay.games_per_iteration must be >= 1")
+        _check(self.concurrent_games >= 1, "selfplay.concurrent_games must be >= 1")
+        _check(self.temperature_moves >= 0, "selfplay.temperature_moves must be >= 0")
+        _check(0.0 < self.full_search_prob <= 1.0, "selfplay.full_search_prob must be in (0, 1]")
+        _check(self.fast_simulations >= 0, "selfplay.fast_simulations must be >= 0")
+        _check(self.full_search_prob == 1.0 or self.fast_simulations >= 1,
+               "selfplay.fast_simulations must be >= 1 when playout-cap randomization is on (full_search_prob < 1)")
+        _check(self.resign_threshold is None or -1.0 <= self.resign_threshold <= 1.0,
+               "selfplay.resign_threshold must be in [-1, 1] or None")
+        _check(0.0 <= self.resign_playout_fraction <= 1.0, "selfplay.resign_playout_fraction must be in [0, 1]")
+        _check(0.0 <= self.resign_target_false_positive_rate <= 1.0,
+               "selfplay.resign_target_false_positive_rate must be in [0, 1]")
+        _check(self.resign_min_moves >= 0, "selfplay.resign_min_moves must be >= 0")
+        _check(self.max_moves is None or self.max_moves >= 1, "selfplay.max_moves must be >= 1 or None")
+        _check(self.num_workers >= 0, "selfplay.num_workers must be >= 0")
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """The learning loop: optimizer, schedule, replay buffer, checkpoints."""
+
+    iterations: int = 50
+    """Self-play + training iterations. alpha-zero-general: numIters = 1000."""
+    time_limit_s: float | None = None
+    """Stop after the first iteration that ends past this many seconds of training; None: no limit."""
+    batch_size: int = 256
+    """Positions per gradient step. AlphaZero: 4096 (over many TPUs)."""
+    sample_reuse: float = 4.0
+    """Gradient steps per iteration = ceil(sample_reuse * new positions / batch_size): how often each new
+    position is seen on average."""
+    min_steps_per_iteration: int = 1
+    """At least this many gradient steps per iteration."""
+    learning_rate: float = 2e-3
+    """AdamW peak learning rate. (AlphaZero used SGD with momentum at 0.2 -> 0.02 -> 0.002.)"""
+    lr_schedule: Literal["constant", "cosine", "step"] = "cosine"
+    """``cosine`` decays to ``min_lr_fraction`` over all iterations; ``step`` divides by 10 at 50% and 75%
+    (AlphaZero's stepwise schedule); ``constant`` keeps it."""
+    min_lr_fraction: float = 0.1
+    """Final learning rate as a fraction of the peak (cosine)."""
+    warmup_steps: int = 0
+    """Linear warm-up steps at the start of training."""
+    weight_decay: float = 1e-4
+    """AdamW decoupled weight decay. AlphaZero: L2 regularization c = 1e-4."""
+    value_loss_weight: float = 1.0
+    """Weight of the value MSE against the policy cross-entropy. AlphaZero: 1 (KataGo down-weights it)."""
+    grad_clip_norm: float | None = 5.0
+    """Clip the gradient's global norm; None: no clipping."""
+    replay_capacity: int = 200_000
+    """Positions kept (symmetric copies included). alpha-zero-general keeps the last 20 iterations."""
+    min_replay_size: int = 256
+    """No training until the buffer holds this many positions."""
+    checkpoint_every: int = 1
+    """Write a checkpoint every this many iterations (and always at the end)."""
+    keep_checkpoints: int = 3
+    """Checkpoints kept on disk (oldest removed first); the newest is always kept."""
+    save_replay: bool = True
+    """Store the replay buffer in checkpoints, so a resumed run continues with the same data."""
+
+    def __post_init__(self) -> None:
+        _check(self.iterations >= 0, "train.iterations must be >= 0")
+        _check(self.time_limit_s is None or self.time_limit_s > 0, "train.time_limit_s must be > 0 or None")
+        _check(self.batch_size >= 1, "train.batch_size must be >= 1")
+        _check(self.sample_reuse > 0, "train.sample_reuse must be > 0")
+        _check(self.min_steps_per_iteration >= 0, "train.min_steps_per_iteration must be >= 0")
+        _check(self.learning_rate > 0, "train.learning_rate must be > 0")
+        _check(self.lr_schedule in ("constant", "cosine", "step"), "train.lr_schedule must be constant|cosine|step")
+        _check(0 <= self.min_lr_fraction <= 1, "train.min_lr_fraction must be in [0, 1]")
+        _check(self.warmup_steps >= 0, "train.warmup_steps must be >= 0")
+        _check(self.weight_decay >= 0, "train.weight_decay must be >= 0")
+        _check(self.value_loss_weight >= 0, "train.value_loss_weight must be >= 0")
+        _check(self.grad_clip_norm is None or self.grad_clip_norm > 0, "train.grad_clip_norm must be > 0 or None")
+        _check(self.replay_capacity >= self.batch_size, "train.replay_capacity must be >= train.batch_size")
+        _check(self.min_replay_size >= 1, "train.min_replay_size must be >= 1")
+        _check(self.checkpoint_every >= 1, "train.checkpoint_every must be >= 1")
+        _check(self.keep_checkpoints >= 1, "train.keep_checkpoints must be >= 1")
+
+
+@dataclass(frozen=True)
+class EvalConfig:
+    """Evaluation during training, and the optional gating arena of the original."""
+
+    every: int = 1
+    """Evaluate every this many iterations (and always at the end); 0 turns per-iteration evaluation off."""
+    num_simulations: int | None = None
+    """Simulations per move of the trained agent when evaluated; None: ``search.num_simulations``."""
+    games_vs_random: int = 20
+    """Games against a uniformly random player per evaluation (seats alternated)."""
+    games_vs_rollout: int = 10
+    """Games against a rollout-MCTS baseline per evaluation (seats alternated)."""
+    rollout_simulations: int = 50
+    """Simulations per move of the rollout-MCTS baseline during training."""
+    final_games: int = 100
+    """Games against each opponent in the evaluation at the end of training."""
+    final_rollout_simulations: int = 200
+    """Simulations per move of the rollout-MCTS baseline at the end of training."""
+    gating: bool = False
+    """Arena gating as in the original: a new network replaces the best one only if it wins enough. Off by
+    default (AlphaZero dropped it)."""
+    gating_games: int = 40
+    """Arena games per gating decision; must be even (seats alternated). alpha-zero-general: arenaCompare = 40."""
+    gating_threshold: float = 0.51
+    """Accept the new network when wins / (wins + losses) >= this. The original's updateThreshold: 0.51
+    (AlphaGo Zero: 0.55)."""
+
+    def __post_init__(self) -> None:
+        _check(self.every >= 0, "eval.every must be >= 0")
+        _check(self.num_simulations is None or self.num_simulations >= 1, "eval.num_simulations must be >= 1")
+        for name in ("games_vs_random", "games_vs_rollout", "final_games"):
+            _check(getattr(self, name) >= 0, f"eval.{name} must be >= 0")
+        _check(self.rollout_simulations >= 1 and self.final_rollout_simulations >= 1,
+               "eval rollout simulations must be >= 1")
+        _check(self.gating_games >= 2 and self.gating_games % 2 == 0,
+               f"eval.gating_games must be a positive even number (seats alternate), got {self.gating_games}")
+        _check(0.0 < self.gating_threshold <= 1.0, "eval.gating_threshold must be in (0, 1]")
+
+
+ArenaConfig = EvalConfig
+"""The evaluation section also configures the gating arena."""
+
+EnvKwarg = int | float | str | bool
+
+
+@dataclass(frozen=True)
+class RunConfig:
+    """Everything a training run needs; ``config.json`` of a run directory stores it resolved."""
+
+    game: str = "tictactoe_v3"
+    """Game: a PettingZoo module name (``connect_four_v3``) or registry id (``classic/connect_four-v3``)."""
+    env_kwargs: dict[str, EnvKwarg] = field(default_factory=dict)
+    """Keyword arguments of the env, e.g. ``{"board_size": 9, "komi": 7.5}`` for go."""
+    seed: int = 0
+    """Seeds numpy, torch and python's random; one seed gives one run."""
+    device: str = "auto"
+    """``auto`` (CUDA when available), ``cpu`` or ``cuda`` (``cuda:1`` ...). bf16 autocast on CUDA."""
+    network: NetworkConfig = field(default_factory=NetworkConfig)
+    search: SearchConfig = field(default_factory=SearchConfig)
+    selfplay: SelfPlayConfig = field(default_factory=SelfPlayConfig)
+    train: TrainConfig = field(default_factory=TrainConfig)
+    eval: EvalConfig = field(default_factory=EvalConfig)
+
+    def __post_init__(self) -> None:
+        _check(bool(self.game), "game must be given")
+        _check(self.device == "auto" or self.device.split(":")[0] in ("cpu", "cuda", "mps"),
+               f"device must be auto, cpu or cuda, got {self.device!r}")
+        _check(self.search.num_simulations >= 1, "search.num_simulations must be >= 1")
+        _check(self.selfplay.fast_simulations <= self.search.num_simulations,
+               f"selfplay.fast_simulations ({self.selfplay.fast_simulations}) must not exceed "
+               f"search.num_simulations ({self.search.num_simulations})")
+        _check(self.train.min_replay_size <= self.train.replay_capacity,
+               "train.min_replay_size must not exceed train.replay_capacity")
+
+
+# --------------------------------------------------------------------------- JSON
+
+
+def config_to_json(config: RunConfig) -> dict[str, Any]:
+    """A JSON-ready dict of the config (nested sections as dicts)."""
+    return dataclasses.asdict(config)
+
+
+def config_from_json(data: dict[str, Any]) -> RunConfig:
+    """Inverse of :func:`config_to_json`; unknown keys raise a ``ValueError`` naming them."""
+    sections = {"network": NetworkConfig, "search": SearchConfig, "selfplay": SelfPlayConfig,
+                "train": TrainConfig, "eval": EvalConfig}
+    kwargs: dict[str, Any] = {}
+    top = {f.name for f in dataclasses.fields(RunConfig)}
+    for key, value in data.items():
+        if key not in top:
+            raise ValueError(f"unknown config key {key!r}")
+        if key in sections:
+            known = {f.name for f in dataclasses.fields(sections[key])}
+            unknown = set(value) - known
+            if unknown:
+                raise ValueError(f"unknown config keys in section {key!r}: {sorted(unknown)}")
+            kwargs[key] = sections[key](**value)
+        else:
+            kwargs[key] = value
+    return RunConfig(**kwargs)
+
+
+def replace_nested(config: RunConfig, **overrides: Any) -> RunConfig:
+    """``config`` with fields replaced. Keys: a top-level field (``seed=1``), a section given as a dict or
+    dataclass (``search={"num_simulations": 64}``), or ``section__field`` (``search__num_simulations=64``)."""
+    top: dict[str, Any] = {}
+    nested: dict[str, dict[str, Any]] = {}
+    for key, value in overrides.items():
+        section, _, name = key.partition("__")
+        if name:
+            nested.setdefault(section, {})[name] = value
+        elif isinstance(value, dict) and dataclasses.is_dataclass(getattr(config, key, None)):
+            nested.setdefault(key, {}).update(value)
+        else:
+            top[key] = value
+    for section, values in nested.items():
+        current = getattr(config, section, None)
+        if not dataclasses.is_dataclass(current):
+            raise ValueError(f"unknown config section {section!r}")
+        known = {f.name for f in dataclasses.fields(current)}
+        unknown = set(values) - known
+        if unknown:
+            raise ValueError(f"unknown fields for {section!r}: {sorted(unknown)}")
+        top[section] = dataclasses.replace(current, **values)
+    unknown = set(top) - {f.name for f in dataclasses.fields(RunConfig)}
+    if unknown:
+        raise ValueError(f"unknown config fields: {sorted(unknown)}")
+    return dataclasses.replace(config, **top)
+
+
+# --------------------------------------------------------------------------- presets
+
+
+def _tictactoe() -> RunConfig:
+    return RunConfig(
+        game="tictactoe_v3",
+        network=NetworkConfig(kind="mlp", num_blocks=2, mlp_hidden=128, value_hidden=64),
+        search=SearchConfig(num_simulations=48, dirichlet_alpha=1.0, leaves_per_tree=8),
+        selfplay=SelfPlayConfig(games_per_iteration=128, concurrent_games=128, temperature_moves=9),
+        train=TrainConfig(iterations=40, time_limit_s=270.0, batch_size=256, sample_reuse=2.0,
+                          learning_rate=3e-3, replay_capacity=60_000, min_replay_size=256),
+        eval=EvalConfig(every=5, games_vs_random=20, games_vs_rollout=10, rollout_simulations=50,
+                        final_games=100, final_rollout_simulations=200),
+    )
+
+
+def _connect_four() -> RunConfig:
+    return RunConfig(
+        game="connect_four_v3",
+        network=NetworkConfig(kind="resnet", num_blocks=4, channels=64, value_hidden=64),
+        search=SearchConfig(num_simulations=128, dirichlet_alpha=1.0, leaves_per_tree=8),
+        selfplay=SelfPlayConfig(games_per_iteration=128, concurrent_games=128, temperature_moves=8,
+                                full_search_prob=0.5, fast_simulations=32),
+        train=TrainConfig(iterations=200, time_limit_s=3300.0, batch_size=256, sample_reuse=3.0,
+                          learning_rate=2e-3, replay_capacity=150_000, min_replay_size=1024),
+        eval=EvalConfig(every=5, games_vs_random=20, games_vs_rollout=10, rollout_simulations=100,
+                        final_games=100, final_rollout_simulations=200),
+    )
+
+
+def _chess(gpu: bool) -> RunConfig:
+    blocks, channels, sims = (10, 128, 200) if gpu else (4, 64, 32)
+    return RunConfig(
+        game="chess_v6",
+        network=NetworkConfig(kind="resnet", num_blocks=blocks, channels=channels, policy_channels=32,
+                              value_hidden=128 if gpu else 64),
+        search=SearchConfig(num_simulations=sims, dirichlet_alpha=0.3, gumbel=not gpu, leaves_per_tree=8),
+        selfplay=SelfPlayConfig(games_per_iteration=256 if gpu else 16, concurrent_games=256 if gpu else 16,
+                                temperature_moves=30, full_search_prob=0.25, fast_simulations=max(8, sims // 5),
+                                max_moves=512, symmetry_augmentation=False,
+                                resign_threshold=-0.95 if gpu else None),
+        train=TrainConfig(iterations=500 if gpu else 5, batch_size=1024 if gpu else 128, sample_reuse=2.0,
+                          learning_rate=1e-3, replay_capacity=500_000 if gpu else 20_000, min_replay_size=1024),
+        eval=EvalConfig(every=10 if gpu else 1, games_vs_random=10, games_vs_rollout=0, rollout_simulations=50,
+                        final_games=20, final_rollout_simulations=50),
+    )
+
+
+def _go(board_size: int, gpu: bool) -> RunConfig:
+    blocks, channels = {9: (6, 96), 13: (10, 128), 19: (15, 192)}[board_size]
+    if not gpu:
+        blocks, channels = min(blocks, 4), min(channels, 64)
+    sims = {9: 128, 13: 200, 19: 400}[board_size] if gpu else 32
+    return RunConfig(
+        game="go_v5",
+        env_kwargs={"board_size": board_size, "komi": 7.5},
+        network=NetworkConfig(kind="resnet", num_blocks=blocks, channels=channels, value_hidden=128),
+        # AlphaGo Zero: Dirichlet alpha 0.03 on 19x19, scaled inversely to the number of moves.
+        search=SearchConfig(num_simulations=sims, dirichlet_alpha=0.03 * 361 / (board_size * board_size),
+                            gumbel=not gpu, leaves_per_tree=8),
+        selfplay=SelfPlayConfig(games_per_iteration=256 if gpu else 16, concurrent_games=256 if gpu else 16,
+                                temperature_moves=board_size * board_size // 6, full_search_prob=0.25,
+                                fast_simulations=max(8, sims // 5), max_moves=2 * board_size * board_size,
+                                resign_threshold=-0.9 if gpu else None),
+        train=TrainConfig(iterations=500 if gpu else 5, batch_size=1024 if gpu else 128, sample_reuse=2.0,
+                          learning_rate=1e-3, replay_capacity=500_000 if gpu else 20_000, min_replay_size=1024),
+        eval=EvalConfig(every=10 if gpu else 1, games_vs_random=10, games_vs_rollout=0, rollout_simulations=50,
+                        final_games=20, final_rollout_simulations=50),
+    )
+
+
+PRESETS = {
+    "tictactoe_v3": _tictactoe,
+    "connect_four_v3": _connect_four,
+    "chess_v6": lambda: _chess(gpu=False),
+    "chess_v6:gpu": lambda: _chess(gpu=True),
+    "go_v5": lambda: _go(9, gpu=False),
+    "go_v5:gpu": lambda: _go(9, gpu=True),
+    "go_v5:13": lambda: _go(13, gpu=False),
+    "go_v5:13:gpu": lambda: _go(13, gpu=True),
+    "go_v5:19": lambda: _go(19, gpu=False),
+    "go_v5:19:gpu": lambda: _go(19, gpu=True),
+}
+"""Preset name -> factory. ``:gpu`` variants are sized for one CUDA device; the others for a few CPU cores."""
+
+
+def preset(game: str, *, gpu: bool = False, **overrides: Any) -> RunConfig:
+    """The preset for ``game`` (any game name; unknown games get generic defaults), with overrides.
+
+    ``gpu=True`` picks the GPU-sized variant where one exists (chess, go). For go the board size is read from
+    ``env_kwargs={"board_size": 13}`` in the overrides. Overrides follow :func:`replace_nested`.
+    """
+    name = canonical_name(game)
+    key = name
+    if name == "go_v5":
+        size = int(dict(overrides.get("env_kwargs") or {}).get("board_size", 9))
+        key = "go_v5" if size == 9 else f"go_v5:{size}"
+        if key not in PRESETS:
+            raise ValueError(f"no go preset for board size {size}; presets exist for 9, 13 and 19")
+    if gpu and f"{key}:gpu" in PRESETS:
+        key = f"{key}:gpu"
+    config = PRESETS[key]() if key in PRESETS else RunConfig(game=name)
+    if name == "go_v5" and "env_kwargs" in overrides:
+        overrides = dict(overrides, env_kwargs={**config.env_kwargs, **overrides["env_kwargs"]})
+    return replace_nested(dataclasses.replace(config, game=name), **overrides)
+
+
+def lr_factor(schedule: str, progress: float, step: int, warmup_steps: int, min_fraction: float) -> float:
+    """Learning-rate multiplier at training ``progress`` in [0, 1] and gradient ``step`` (for warm-up)."""
+    warm = min(1.0, (step + 1) / warmup_steps) if warmup_steps else 1.0
+    progress = min(1.0, max(0.0, progress))
+    if schedule == "cosine":
+        return warm * (min_fraction + (1 - min_fraction) * 0.5 * (1 + math.cos(math.pi * progress)))
+    if schedule == "step":
+        return warm * (1.0 if progress < 0.5 else (0.1 if progress < 0.75 else 0.01))
+    return warm

@@ -1,0 +1,185 @@
+"""The network and its Evaluator: a shared trunk, per-phase stems and heads, per-seat values.
+
+Layout (AlphaGo Zero, Silver et al. 2017, "Methods: neural network architecture"):
+
+* one input *stem* per phase (3x3 convolution, or a linear layer for the MLP), so phases
+  whose observations differ in channels (or size) feed the same trunk;
+* a shared trunk of residual blocks;
+* one *policy head* per phase (its own number of actions) giving logits ``[B, A_phase]``;
+* one *value head* per phase giving ``[B, P]`` through ``tanh``: the expected return of every
+  seat, **relative to the player to move** (index 0 = mover, index i = seat ``(mover + i) % P``),
+  so one set of weights serves every seat of an N-player game.
+
+:class:`NetworkEvaluator` wraps a network into the search's ``Evaluator`` protocol: it observes
+the states, batches them per phase, runs the network (bf16 autocast on CUDA), pads the logits
+to ``A_max`` and rotates values back to seat order.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import torch
+from torch import nn
+
+from az_pz.config import NetworkConfig
+from az_pz.evaluators import Evaluation
+from az_pz.task import Task, TaskSpec, rotate_to_seats
+
+__all__ = ["AlphaZeroNetwork", "NetworkEvaluator", "autocast", "resolve_device"]
+
+
+def resolve_device(device: str | torch.device = "auto") -> torch.device:
+    """``"auto"`` -> CUDA when available, else CPU; ``"cuda"`` without CUDA raises a clear error."""
+    if isinstance(device, torch.device):
+        return device
+    if device == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    resolved = torch.device(device)
+    if resolved.type == "cuda" and not torch.cuda.is_available():
+        raise RuntimeError(f"device {device!r} asked for, but this torch build sees no CUDA device; use --device cpu")
+    return resolved
+
+
+def autocast(device: torch.device) -> contextlib.AbstractContextManager:
+    """bf16 mixed precision on CUDA; a no-op elsewhere (CPU runs in float32)."""
+    if device.type == "cuda":
+        return torch.autocast("cuda", dtype=torch.bfloat16)
+    return contextlib.nullcontext()
+
+
+class _ResidualBlock(nn.Module):
+    """Two 3x3 convolutions with batch norm and a skip connection (AlphaGo Zero's residual block)."""
+
+    def __init__(self, channels: int) -> None:
+        super().__init__()
+        self.conv1 = nn.Conv2d(channels, channels, 3, padding=1, bias=False)
+        self.bn1 = nn.BatchNorm2d(channels)
+        self.conv2 = nn.Conv2d(channels, channels, 3, padding=1, bias=False)
+        self.bn2 = nn.BatchNorm2d(channels)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        y = torch.relu(self.bn1(self.conv1(x)))
+        return torch.relu(x + self.bn2(self.conv2(y)))
+
+
+class _MLPBlock(nn.Module):
+    """Pre-norm residual MLP block."""
+
+    def __init__(self, width: int) -> None:
+        super().__init__()
+        self.norm = nn.LayerNorm(width)
+        self.fc1 = nn.Linear(width, width)
+        self.fc2 = nn.Linear(width, width)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return x + self.fc2(torch.relu(self.fc1(self.norm(x))))
+
+
+def _conv_head(channels: int, head_channels: int, out: nn.Module) -> nn.Sequential:
+    return nn.Sequential(
+        nn.Conv2d(channels, head_channels, 1, bias=False),
+        nn.BatchNorm2d(head_channels),
+        nn.ReLU(),
+        nn.Flatten(),
+        out,
+    )
+
+
+class AlphaZeroNetwork(nn.Module):
+    """Policy-value network for a :class:`TaskSpec`.
+
+    ``forward(observations, phase)`` takes float32 ``[B, C, H, W]`` observations of one phase
+    (from the perspective of the player to move) and returns ``(logits [B, A_phase],
+    values [B, P])`` with values mover-relative in ``[-1, 1]``.
+    """
+
+    def __init__(self, spec: TaskSpec, config: NetworkConfig) -> None:
+        super().__init__()
+        self.spec = spec
+        self.config = config
+        players = spec.num_players
+        stems, policy_heads, value_heads = [], [], []
+        if config.kind == "resnet":
+            ch = config.channels
+            for phase in spec.phases:
+                c, h, w = phase.observation_shape
+                stems.append(nn.Sequential(nn.Conv2d(c, ch, 3, padding=1, bias=False), nn.BatchNorm2d(ch), nn.ReLU()))
+                policy_heads.append(_conv_head(ch, config.policy_channels,
+                                               nn.Linear(config.policy_channels * h * w, phase.num_actions)))
+                value_heads.append(_conv_head(ch, config.value_channels, nn.Sequential(
+                    nn.Linear(config.value_channels * h * w, config.value_hidden), nn.ReLU(),
+                    nn.Linear(config.value_hidden, players), nn.Tanh())))
+            self.trunk = nn.Sequential(*[_ResidualBlock(ch) for _ in range(config.num_blocks)])
+        else:
+            width = config.mlp_hidden
+            for phase in spec.phases:
+                size = int(np.prod(phase.observation_shape))
+                stems.append(nn.Sequential(nn.Flatten(), nn.Linear(size, width), nn.ReLU()))
+                policy_heads.append(nn.Sequential(nn.LayerNorm(width), nn.Linear(width, phase.num_actions)))
+                value_heads.append(nn.Sequential(nn.LayerNorm(width), nn.Linear(width, config.value_hidden), nn.ReLU(),
+                                                 nn.Linear(config.value_hidden, players), nn.Tanh()))
+            self.trunk = nn.Sequential(*[_MLPBlock(width) for _ in range(config.num_blocks)])
+        self.stems = nn.ModuleList(stems)
+        self.policy_heads = nn.ModuleList(policy_heads)
+        self.value_heads = nn.ModuleList(value_heads)
+
+    def forward(self, observations: torch.Tensor, phase: int = 0) -> tuple[torch.Tensor, torch.Tensor]:
+        features = self.trunk(self.stems[phase](observations))
+        return self.policy_heads[phase](features), self.value_heads[phase](features)
+
+    def describe(self) -> dict[str, Any]:
+        """What a checkpoint records to refuse weights of another shape."""
+        return {"parameters": int(sum(p.numel() for p in self.parameters())),
+                "shapes": {name: list(t.shape) for name, t in self.state_dict().items()}}
+
+
+class NetworkEvaluator:
+    """The search's ``Evaluator`` backed by an :class:`AlphaZeroNetwork`.
+
+    ``evaluate(task, states)`` returns prior logits ``[B, A_max]`` (columns past a phase's
+    action count are 0; the search masks them) and values ``[B, P]`` in **seat order**.
+    States must not be terminal (the search scores terminal states itself).
+    """
+
+    def __init__(self, network: AlphaZeroNetwork, device: str | torch.device = "auto") -> None:
+        self.device = resolve_device(device)
+        self.network = network.to(self.device)
+        self.calls = 0
+        """Network forward passes so far (one per phase present in a batch)."""
+        self.positions = 0
+        """Positions evaluated so far."""
+
+    def evaluate(self, task: Task, states: Sequence[Any]) -> Evaluation:
+        spec = task.spec
+        count = len(states)
+        logits = np.zeros((count, spec.max_actions), np.float32)
+        values = np.zeros((count, spec.num_players), np.float32)
+        if count == 0:
+            return Evaluation(prior_logits=logits, values=values)
+        phases = np.fromiter((task.phase(s) for s in states), np.int64, count)
+        movers = np.fromiter((task.to_play(s) for s in states), np.int64, count)
+        was_training = self.network.training
+        self.network.eval()
+        try:
+            for phase in np.unique(phases):
+                index = np.flatnonzero(phases == phase)
+                batch = np.stack([task.observe(states[i]) for i in index]).astype(np.float32, copy=False)
+                phase_logits, phase_values = self.forward(batch, int(phase))
+                logits[index, : phase_logits.shape[1]] = phase_logits
+                values[index] = phase_values
+        finally:
+            self.network.train(was_training)
+        self.positions += count
+        return Evaluation(prior_logits=logits, values=rotate_to_seats(values, movers).astype(np.float32))
+
+    def forward(self, observations: np.ndarray, phase: int) -> tuple[np.ndarray, np.ndarray]:
+        """Raw network output for a batch of one phase: logits ``[B, A_phase]``, mover-relative values ``[B, P]``."""
+        tensor = torch.from_numpy(np.ascontiguousarray(observations)).to(self.device, non_blocking=True)
+        with torch.inference_mode(), autocast(self.device):
+            phase_logits, phase_values = self.network(tensor, phase)
+        self.calls += 1
+        return phase_logits.float().cpu().numpy(), phase_values.float().cpu().numpy()

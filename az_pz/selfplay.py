@@ -1,0 +1,264 @@
+"""Self-play: many games played together through one batched MCTS.
+
+``SelfPlay.play(num_games, rng)`` runs up to ``concurrent_games`` games at once; every move,
+the roots of all running games are searched together (the leaves of all trees go to the
+evaluator in one batch). Per move it applies:
+
+* the temperature schedule (the original's ``tempThreshold``): the first ``temperature_moves``
+  moves of a game are sampled in proportion to visit counts, later ones take the most visited
+  action (with a Gumbel root, the search's own sampled action is played);
+* tree reuse: the chosen child's subtree becomes the next root (``MCTS.advance``);
+* playout-cap randomization (KataGo, Wu 2019): a move is a *full* search (recorded for
+  training, with root noise) with probability ``full_search_prob``, else a fast one that is
+  played but not recorded; the draw is made once per batched move;
+* resignation (two-player games): the mover resigns when its root value falls below the
+  threshold, except in a ``resign_playout_fraction`` of games that are played out to measure
+  the false-positive rate (AlphaGo Zero); the threshold is lowered when that rate is too high.
+
+Value targets are the sum of rewards from the recorded position to the end of the game, per
+seat, rotated to the mover's frame and clipped to ``[-1, 1]`` (the network's tanh range).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from az_pz.config import SelfPlayConfig
+from az_pz.evaluators import Evaluator
+from az_pz.search import MCTS, SearchConfig
+from az_pz.task import Task, rotate_to_player
+
+__all__ = ["Position", "SelfPlay", "SelfPlayStats", "choose_actions"]
+
+Position = tuple[np.ndarray, int, np.ndarray, np.ndarray, np.ndarray]
+"""(observation ``[C,H,W]``, phase, policy ``[A_phase]``, value mover-relative ``[P]``, mask ``[A_phase]``)."""
+
+
+@dataclass
+class SelfPlayStats:
+    """Counters of one :meth:`SelfPlay.play` call."""
+
+    games: int = 0
+    moves: int = 0
+    positions: int = 0
+    """Recorded positions, before symmetry augmentation."""
+    samples: int = 0
+    """Positions handed to the replay buffer, symmetric copies included."""
+    simulations: int = 0
+    seconds: float = 0.0
+    resignations: int = 0
+    resign_playouts: int = 0
+    resign_false_positives: int = 0
+    returns: list[np.ndarray] = field(default_factory=list)
+    """Final return per seat ``[P]`` of every finished game."""
+
+    def metrics(self) -> dict[str, float]:
+        seconds = max(self.seconds, 1e-9)
+        out = {
+            "selfplay/games": float(self.games),
+            "selfplay/positions": float(self.positions),
+            "selfplay/samples": float(self.samples),
+            "selfplay/games_per_s": self.games / seconds,
+            "selfplay/moves_per_s": self.moves / seconds,
+            "selfplay/sims_per_s": self.simulations / seconds,
+            "selfplay/game_length": self.moves / max(self.games, 1),
+            "selfplay/seconds": self.seconds,
+        }
+        if self.returns:
+            returns = np.stack(self.returns)
+            for seat in range(returns.shape[1]):
+                out[f"selfplay/return_seat{seat}"] = float(returns[:, seat].mean())
+        if self.resignations or self.resign_playouts:
+            out["selfplay/resignations"] = float(self.resignations)
+            out["selfplay/resign_false_positive_rate"] = self.resign_false_positives / max(self.resign_playouts, 1)
+        return out
+
+
+@dataclass
+class _Game:
+    state: Any
+    moves: int = 0
+    total: np.ndarray | None = None
+    """Sum of rewards per seat so far ``[P]``."""
+    records: list[tuple[np.ndarray, int, np.ndarray, np.ndarray, int, np.ndarray]] = field(default_factory=list)
+    """(observation, phase, policy, mask, mover, rewards-so-far at that point) per recorded move."""
+    would_resign: int | None = None
+    """Seat that would have resigned in a game played out to check the threshold."""
+
+
+def choose_actions(visit_counts: np.ndarray, temperature: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Actions from root visit counts ``[B, A]``: sampled with ``N^(1/T)`` where ``temperature[b] > 0``,
+    else the most visited (ties broken at random). Returns int64 ``[B]``."""
+    actions = np.empty(len(visit_counts), np.int64)
+    for b, counts in enumerate(visit_counts.astype(np.float64)):
+        t = float(temperature[b])
+        if t > 0 and counts.sum() > 0:
+            weights = counts ** (1.0 / t)
+            actions[b] = rng.choice(len(counts), p=weights / weights.sum())
+        else:
+            best = np.flatnonzero(counts == counts.max())
+            actions[b] = best[0] if len(best) == 1 else rng.choice(best)
+    return actions
+
+
+class SelfPlay:
+    """Plays self-play games in batches; keeps the resignation threshold and its statistics."""
+
+    def __init__(self, task: Task, evaluator: Evaluator, search: SearchConfig, config: SelfPlayConfig) -> None:
+        self.task = task
+        self.evaluator = evaluator
+        self.search_config = search
+        self.config = config
+        self.mcts = MCTS(task, evaluator, search, num_games=config.concurrent_games)
+        self.resign_threshold = config.resign_threshold
+        """Current threshold (lowered when the false-positive rate is too high); saved with checkpoints."""
+        self.resign_playouts = 0
+        self.resign_false_positives = 0
+        self._symmetric = config.symmetry_augmentation and hasattr(task, "symmetries")
+
+    # ------------------------------------------------------------------ state for checkpoints
+
+    def state_dict(self) -> dict[str, Any]:
+        return {"resign_threshold": self.resign_threshold, "resign_playouts": self.resign_playouts,
+                "resign_false_positives": self.resign_false_positives}
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        self.resign_threshold = state.get("resign_threshold", self.resign_threshold)
+        self.resign_playouts = int(state.get("resign_playouts", 0))
+        self.resign_false_positives = int(state.get("resign_false_positives", 0))
+
+    # ------------------------------------------------------------------ playing
+
+    def play(self, num_games: int, rng: np.random.Generator,
+             on_game: Callable[[int], None] | None = None) -> tuple[list[Position], SelfPlayStats]:
+        """Play ``num_games`` complete games; return their training positions and counters.
+
+        ``on_game(k)`` is called after each finished game (progress bars).
+        """
+        task, config = self.task, self.config
+        stats = SelfPlayStats()
+        start = time.perf_counter()
+        positions: list[Position] = []
+        self.mcts.reset()
+        games = [self._new_game(rng) for _ in range(min(num_games, config.concurrent_games))]
+        started = len(games)
+        while games:
+            full = config.full_search_prob >= 1.0 or rng.random() < config.full_search_prob
+            simulations = self.search_config.num_simulations if full else config.fast_simulations
+            output = self.mcts.search([g.state for g in games], rng, add_noise=full, num_simulations=simulations)
+            stats.simulations += simulations * len(games)
+            temperature = np.array([1.0 if g.moves < config.temperature_moves else 0.0 for g in games])
+            if self.search_config.gumbel:
+                actions = output.action
+            else:
+                actions = choose_actions(output.visit_counts, temperature, rng)
+            finished: list[int] = []
+            for i, game in enumerate(games):
+                if full:
+                    self._record(game, output.policy[i])
+                if self._resigns(game, output.root_values[i], rng):
+                    stats.resignations += 1
+                    finished.append(i)
+                    continue
+                action = int(actions[i])
+                game.state, rewards = task.step(game.state, action)
+                game.total = game.total + rewards
+                game.moves += 1
+                stats.moves += 1
+                over = task.is_terminal(game.state) or (config.max_moves is not None and game.moves >= config.max_moves)
+                if over:
+                    finished.append(i)
+                else:
+                    self.mcts.advance(i, action)
+            for i in sorted(finished, reverse=True):
+                positions.extend(self._finish(games[i], stats))
+                if on_game is not None:
+                    on_game(stats.games)
+                if started < num_games:
+                    games[i] = self._new_game(rng)
+                    started += 1
+                    self.mcts.reset(i)
+                else:
+                    # Keep the running games at indices 0..k-1 (the search's contract): the last one moves
+                    # into the freed slot and starts a fresh tree there.
+                    last = len(games) - 1
+                    if i != last:
+                        games[i] = games[last]
+                        self.mcts.reset(i)
+                    games.pop()
+                    self.mcts.reset(last)
+        self._adjust_resign_threshold()
+        stats.seconds = time.perf_counter() - start
+        stats.resign_playouts = self.resign_playouts
+        stats.resign_false_positives = self.resign_false_positives
+        return positions, stats
+
+    def _new_game(self, rng: np.random.Generator) -> _Game:
+        seed = int(rng.integers(0, 2**31 - 1))
+        return _Game(state=self.task.initial_state(seed), total=np.zeros(self.task.spec.num_players, np.float32))
+
+    def _record(self, game: _Game, policy: np.ndarray) -> None:
+        task = self.task
+        phase = task.phase(game.state)
+        actions = task.spec.phases[phase].num_actions
+        mask = np.asarray(task.legal_mask(game.state), bool)
+        game.records.append((np.asarray(task.observe(game.state), np.float32), phase,
+                             np.asarray(policy[:actions], np.float32), mask, task.to_play(game.state),
+                             game.total.copy()))
+
+    def _resigns(self, game: _Game, root_values: np.ndarray, rng: np.random.Generator) -> bool:
+        """True when the mover resigns now; may instead mark the game for a checking play-out."""
+        threshold = self.resign_threshold
+        if (threshold is None or self.task.spec.num_players != 2 or game.would_resign is not None
+                or game.moves < self.config.resign_min_moves):
+            return False
+        mover = self.task.to_play(game.state)
+        if root_values[mover] >= threshold:
+            return False
+        if rng.random() < self.config.resign_playout_fraction:
+            game.would_resign = mover
+            return False
+        game.total = game.total.copy()
+        game.total[mover] -= 1.0
+        game.total[1 - mover] += 1.0
+        return True
+
+    def _finish(self, game: _Game, stats: SelfPlayStats) -> list[Position]:
+        stats.games += 1
+        stats.returns.append(game.total.copy())
+        if game.would_resign is not None:
+            self.resign_playouts += 1
+            seat = game.would_resign
+            if game.total[seat] >= game.total[1 - seat]:
+                self.resign_false_positives += 1
+        out: list[Position] = []
+        for observation, phase, policy, mask, mover, before in game.records:
+            value = np.clip(rotate_to_player(game.total - before, mover), -1.0, 1.0).astype(np.float32)
+            stats.positions += 1
+            for obs, pol, msk in self._augment(observation, policy, mask, phase):
+                out.append((obs, phase, pol, value, msk))
+        stats.samples += len(out)
+        return out
+
+    def _augment(self, observation: np.ndarray, policy: np.ndarray, mask: np.ndarray, phase: int):
+        if not self._symmetric:
+            return [(observation, policy, mask)]
+        pairs = self.task.symmetries(observation, policy, phase)
+        mask_pairs = self.task.symmetries(observation, mask.astype(np.float32), phase)
+        return [(np.asarray(o, np.float32), np.asarray(p, np.float32), np.asarray(m, np.float32) > 0.5)
+                for (o, p), (_, m) in zip(pairs, mask_pairs)]
+
+    def _adjust_resign_threshold(self) -> None:
+        """AlphaGo Zero kept resignation false positives under 5%: lower the threshold when above target."""
+        if self.resign_threshold is None or self.resign_playouts < 10:
+            return
+        rate = self.resign_false_positives / self.resign_playouts
+        if rate > self.config.resign_target_false_positive_rate:
+            self.resign_threshold = max(-1.0, self.resign_threshold - 0.05)
+            self.resign_playouts = 0
+            self.resign_false_positives = 0

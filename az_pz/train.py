@@ -1,0 +1,387 @@
+"""The training loop: self-play -> replay buffer -> AdamW steps -> evaluation -> checkpoint.
+
+``Trainer(config).learn()`` runs ``config.train.iterations`` iterations; each one
+
+1. plays ``selfplay.games_per_iteration`` games with the current network (batched MCTS);
+2. adds their positions (and symmetric copies) to the replay buffer;
+3. takes ``ceil(sample_reuse * new_positions / batch_size)`` AdamW steps on
+   policy cross-entropy + ``value_loss_weight`` x value MSE (AlphaZero's loss; the L2 term is
+   AdamW's decoupled weight decay), in bf16 autocast on CUDA;
+4. optionally gates the new network against the best one (the original's arena);
+5. evaluates against a random player and a rollout-MCTS baseline every ``eval.every`` iterations;
+6. logs ``metrics.jsonl`` and TensorBoard and writes a checkpoint.
+
+``Trainer.resume(run_dir)`` restores everything a checkpoint holds (iteration, replay buffer,
+optimizer, learning-rate schedule counters, RNG states) and continues the same run.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import random
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from az_pz import checkpoint as ckpt
+from az_pz.config import RunConfig, lr_factor, replace_nested
+from az_pz.evaluators import RolloutEvaluator
+from az_pz.games import make_task
+from az_pz.io import atomic_write_bytes, load_json
+from az_pz.matches import RandomPlayer, SearchPlayer, play_match
+from az_pz.network import AlphaZeroNetwork, NetworkEvaluator, autocast, resolve_device
+from az_pz.replay import PhaseBatch, ReplayBuffer
+from az_pz.selfplay import SelfPlay
+from az_pz.task import Task
+
+__all__ = ["Trainer"]
+
+
+class Trainer:
+    """Owns the network, optimizer, replay buffer and self-play of one run directory."""
+
+    def __init__(self, config: RunConfig, *, run_dir: str | Path | None = None, task: Task | None = None,
+                 device: str | None = None, progress: bool = True, tensorboard: bool = True,
+                 _resuming: bool = False) -> None:
+        self.config = config
+        self.task = task if task is not None else make_task(config.game, **config.env_kwargs)
+        self.spec = self.task.spec
+        self.device = resolve_device(device or config.device)
+        self.progress = progress
+        self.run_dir = Path(run_dir) if run_dir else Path("runs") / f"{self.spec.name}-{time.strftime('%Y%m%d-%H%M%S')}"
+        if not _resuming and ckpt.latest_checkpoint(self.run_dir) is not None:
+            raise ckpt.CheckpointError(f"{self.run_dir} already holds a run; continue it with --resume "
+                                       f"{self.run_dir} (Trainer.resume), or choose another --run-dir")
+        self.rng = np.random.default_rng(config.seed)
+        random.seed(config.seed)
+        np.random.seed(config.seed % 2**32)
+        torch.manual_seed(config.seed)
+        self.network = AlphaZeroNetwork(self.spec, config.network).to(self.device)
+        self.optimizer = torch.optim.AdamW(self.network.parameters(), lr=config.train.learning_rate,
+                                           weight_decay=config.train.weight_decay)
+        self.replay = ReplayBuffer(self.spec, config.train.replay_capacity)
+        self.evaluator = NetworkEvaluator(self.network, self.device)
+        self.selfplay = SelfPlay(self.task, self.evaluator, config.search, config.selfplay)
+        self.iteration = 0
+        """Iterations completed."""
+        self.counters: dict[str, float] = {"train_steps": 0, "games": 0, "positions": 0, "seconds": 0.0,
+                                           "gating_accepted": 0, "gating_rejected": 0}
+        self.best_state: dict[str, torch.Tensor] | None = None
+        self.history: list[dict[str, Any]] = []
+        self._writer = None
+        self._tensorboard = tensorboard
+        if not _resuming:
+            self.run_dir.mkdir(parents=True, exist_ok=True)
+            ckpt.write_run_config(self.run_dir, config, self.spec)
+        if config.eval.gating:
+            self.best_state = {k: v.detach().clone() for k, v in self.network.state_dict().items()}
+
+    # ------------------------------------------------------------------ resume
+
+    @classmethod
+    def resume(cls, run_dir: str | Path, *, task: Task | None = None, device: str | None = None,
+               progress: bool = True, tensorboard: bool = True, **overrides: Any) -> "Trainer":
+        """Continue the run in ``run_dir`` from its latest checkpoint (or from scratch if it has none).
+
+        ``overrides`` (as in :func:`az_pz.config.replace_nested`) may extend the run, e.g.
+        ``train__iterations=50``; the game and network cannot change.
+        """
+        run_dir, checkpoint = Path(run_dir), None
+        config, task_json = ckpt.read_run_config(run_dir)
+        new_config = replace_nested(config, **overrides) if overrides else config
+        if new_config.game != config.game or new_config.network != config.network or new_config.env_kwargs != config.env_kwargs:
+            raise ckpt.CheckpointError("a resumed run keeps its game, env_kwargs and network; start a new run to change them")
+        trainer = cls(new_config, run_dir=run_dir, task=task, device=device, progress=progress,
+                      tensorboard=tensorboard, _resuming=True)
+        if task_json != trainer.spec.to_json():
+            raise ckpt.CheckpointError(f"{run_dir} was trained on {task_json.get('name')!r} with spec {task_json}, "
+                                       f"but the task given has spec {trainer.spec.to_json()}")
+        checkpoint = ckpt.latest_checkpoint(run_dir)
+        if checkpoint is not None:
+            trainer._load(checkpoint)
+        if new_config != config:
+            ckpt.write_run_config(run_dir, new_config, trainer.spec)
+        return trainer
+
+    def _load(self, checkpoint: Path) -> None:
+        """Load everything first, then commit: a bad file leaves the trainer (and the disk) untouched."""
+        state = ckpt.read_checkpoint_state(checkpoint, self.spec)
+        network = AlphaZeroNetwork(self.spec, self.config.network)
+        ckpt.load_model_weights(checkpoint / "model.safetensors", network, self.spec)
+        optimizer = torch.optim.AdamW(network.parameters(), lr=self.config.train.learning_rate,
+                                      weight_decay=self.config.train.weight_decay)
+        ckpt.load_optimizer(checkpoint, optimizer)
+        replay = None
+        if (checkpoint / "replay.npz").is_file():
+            try:
+                replay = ReplayBuffer.load(checkpoint / "replay.npz", self.spec, self.config.train.replay_capacity)
+            except ValueError as error:
+                raise ckpt.CheckpointError(str(error)) from error
+        best = None
+        if (checkpoint / "best_model.safetensors").is_file():
+            best_net = AlphaZeroNetwork(self.spec, self.config.network)
+            ckpt.load_model_weights(checkpoint / "best_model.safetensors", best_net, self.spec)
+            best = best_net.state_dict()
+        self.network.load_state_dict(network.state_dict())
+        self.optimizer.load_state_dict(optimizer.state_dict())
+        if replay is not None:
+            self.replay = replay
+        if best is not None:
+            self.best_state = best
+        self.iteration = int(state["iteration"])
+        self.counters.update(state.get("counters", {}))
+        self.selfplay.load_state_dict(state.get("selfplay", {}))
+        ckpt.restore_rng_state(state["rng"], self.rng)
+        metrics = self.run_dir / "metrics.jsonl"
+        if metrics.is_file():
+            lines = [line for line in metrics.read_text().splitlines() if line.strip()]
+            import json
+
+            records = []
+            for line in lines:
+                try:
+                    records.append(json.loads(line))
+                except ValueError:
+                    continue
+            self.history = [r for r in records if r.get("iteration", 0) <= self.iteration]
+
+    # ------------------------------------------------------------------ the loop
+
+    def learn(self, iterations: int | None = None) -> list[dict[str, Any]]:
+        """Run until ``iterations`` (default ``train.iterations``) are complete or the time limit is hit."""
+        target = self.config.train.iterations if iterations is None else iterations
+        limit = self.config.train.time_limit_s
+        try:
+            while self.iteration < target:
+                if limit is not None and self.counters["seconds"] >= limit:
+                    self._print(f"time limit of {limit:.0f}s reached after {self.iteration} iterations")
+                    break
+                self.run_iteration(target)
+        finally:
+            self.close()
+        return self.history
+
+    def run_iteration(self, target: int | None = None) -> dict[str, Any]:
+        """One iteration: self-play, training, gating, evaluation, logging, checkpoint."""
+        config = self.config
+        target = target or config.train.iterations
+        start = time.perf_counter()
+        metrics: dict[str, Any] = {"iteration": self.iteration + 1}
+        bar = self._bar(config.selfplay.games_per_iteration, f"iter {self.iteration + 1} self-play")
+        positions, stats = self.selfplay.play(config.selfplay.games_per_iteration, self.rng,
+                                              on_game=(lambda _: bar.update(1)) if bar else None)
+        if bar:
+            bar.close()
+        for position in positions:
+            self.replay.add(*position)
+        metrics.update(stats.metrics())
+        metrics.update(self._train(len(positions), target))
+        if config.eval.gating:
+            metrics.update(self._gate())
+        self.iteration += 1
+        every = config.eval.every
+        if every and (self.iteration % every == 0 or self.iteration >= target):
+            metrics.update(self.evaluate())
+        self.counters["games"] += stats.games
+        self.counters["positions"] += stats.positions
+        self.counters["seconds"] += time.perf_counter() - start
+        metrics["time/iteration_s"] = time.perf_counter() - start
+        metrics["time/total_s"] = self.counters["seconds"]
+        self._log(metrics)
+        last = self.iteration >= target or (config.train.time_limit_s is not None
+                                             and self.counters["seconds"] >= config.train.time_limit_s)
+        if self.iteration % config.train.checkpoint_every == 0 or last:
+            self.save()
+        return metrics
+
+    def _train(self, new_samples: int, target: int) -> dict[str, float]:
+        train = self.config.train
+        if len(self.replay) < train.min_replay_size:
+            return {"train/steps": 0.0, "replay/size": float(len(self.replay))}
+        steps = max(train.min_steps_per_iteration, math.ceil(train.sample_reuse * new_samples / train.batch_size))
+        progress = self.iteration / max(target, 1)
+        if train.time_limit_s:
+            progress = max(progress, self.counters["seconds"] / train.time_limit_s)
+        totals = np.zeros(3)
+        lr = train.learning_rate
+        for _ in range(steps):
+            lr = train.learning_rate * lr_factor(train.lr_schedule, progress, int(self.counters["train_steps"]),
+                                                 train.warmup_steps, train.min_lr_fraction)
+            for group in self.optimizer.param_groups:
+                group["lr"] = lr
+            totals += self.train_step(self.replay.sample(train.batch_size, self.rng))
+            self.counters["train_steps"] += 1
+        policy, value, entropy = totals / steps
+        return {"loss/policy": policy, "loss/value": value, "loss/total": policy + train.value_loss_weight * value,
+                "loss/target_entropy": entropy, "train/lr": lr, "train/steps": float(steps),
+                "replay/size": float(len(self.replay))}
+
+    def train_step(self, batches: list[PhaseBatch]) -> np.ndarray:
+        """One AdamW step on a batch grouped by phase; returns (policy loss, value loss, target entropy)."""
+        self.network.train()
+        total = sum(len(b.values) for b in batches)
+        policy_sum = value_sum = entropy_sum = 0.0
+        loss = torch.zeros((), device=self.device)
+        with autocast(self.device):
+            for batch in batches:
+                obs = torch.from_numpy(batch.observations).to(self.device)
+                target_pi = torch.from_numpy(batch.policies).to(self.device)
+                target_v = torch.from_numpy(batch.values).to(self.device)
+                mask = torch.from_numpy(batch.masks).to(self.device)
+                logits, values = self.network(obs, batch.phase)
+                log_p = F.log_softmax(logits.float().masked_fill(~mask, -1e9), dim=1)
+                policy = -(target_pi * log_p).sum(dim=1).sum()
+                value = ((values.float() - target_v) ** 2).mean(dim=1).sum()
+                loss = loss + (policy + self.config.train.value_loss_weight * value) / total
+                policy_sum += float(policy.detach())
+                value_sum += float(value.detach())
+                entropy_sum += float(-(target_pi * torch.log(target_pi.clamp_min(1e-12))).sum().detach())
+        self.optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        if self.config.train.grad_clip_norm is not None:
+            torch.nn.utils.clip_grad_norm_(self.network.parameters(), self.config.train.grad_clip_norm)
+        self.optimizer.step()
+        return np.array([policy_sum / total, value_sum / total, entropy_sum / total])
+
+    # ------------------------------------------------------------------ gating and evaluation
+
+    def _search_player(self, network: AlphaZeroNetwork | None = None, games: int = 1) -> SearchPlayer:
+        config = self.config
+        search = config.search
+        if config.eval.num_simulations is not None:
+            search = dataclasses.replace(search, num_simulations=config.eval.num_simulations)
+        evaluator = self.evaluator if network is None else NetworkEvaluator(network, self.device)
+        return SearchPlayer(self.task, evaluator, search, max_games=games)
+
+    def _gate(self) -> dict[str, float]:
+        """The original's arena: keep the new network only if it wins >= threshold of decisive games."""
+        config = self.config.eval
+        best = AlphaZeroNetwork(self.spec, self.config.network).to(self.device)
+        best.load_state_dict(self.best_state)
+        rng = np.random.default_rng([self.config.seed, self.iteration, 2])
+        result = play_match(self.task, self._search_player(games=config.gating_games),
+                            self._search_player(best, config.gating_games), config.gating_games, rng)
+        decisive = result.wins + result.losses
+        accepted = decisive > 0 and result.wins / decisive >= config.gating_threshold
+        if accepted:
+            self.best_state = {k: v.detach().clone() for k, v in self.network.state_dict().items()}
+            self.counters["gating_accepted"] += 1
+        else:
+            self.network.load_state_dict(self.best_state)
+            self.counters["gating_rejected"] += 1
+        return {"gating/win_rate": result.wins / max(decisive, 1), "gating/accepted": float(accepted)}
+
+    def evaluate(self, *, games_vs_random: int | None = None, games_vs_rollout: int | None = None,
+                 rollout_simulations: int | None = None, prefix: str = "eval") -> dict[str, float]:
+        """Win rates of the current network with search against random play and a rollout MCTS (seats alternated)."""
+        config = self.config.eval
+        n_random = config.games_vs_random if games_vs_random is None else games_vs_random
+        n_rollout = config.games_vs_rollout if games_vs_rollout is None else games_vs_rollout
+        sims = rollout_simulations or config.rollout_simulations
+        rng = np.random.default_rng([self.config.seed, self.iteration, 1])
+        out: dict[str, float] = {}
+        max_moves = self.config.selfplay.max_moves
+        if n_random:
+            result = play_match(self.task, self._search_player(games=n_random), RandomPlayer(self.task), n_random,
+                                rng, max_moves=max_moves)
+            out.update({f"{prefix}/win_rate_random": result.win_rate, f"{prefix}/loss_rate_random": result.losses / n_random})
+        if n_rollout:
+            rollout = SearchPlayer(self.task, RolloutEvaluator(num_rollouts=1, rng=np.random.default_rng(rng.integers(2**31))),
+                                   dataclasses.replace(self.config.search, num_simulations=sims, gumbel=False),
+                                   max_games=n_rollout)
+            result = play_match(self.task, self._search_player(games=n_rollout), rollout, n_rollout, rng,
+                                max_moves=max_moves)
+            out.update({f"{prefix}/win_rate_mcts": result.win_rate, f"{prefix}/loss_rate_mcts": result.losses / n_rollout,
+                        f"{prefix}/mcts_simulations": float(sims)})
+        return out
+
+    def final_evaluation(self) -> dict[str, float]:
+        """The end-of-training evaluation (``eval.final_games`` per opponent), logged as ``final/...``."""
+        config = self.config.eval
+        metrics = self.evaluate(games_vs_random=config.final_games, games_vs_rollout=config.final_games,
+                                rollout_simulations=config.final_rollout_simulations, prefix="final")
+        self._print("final: " + "  ".join(f"{k.split('/')[1]} {v:.3f}" for k, v in metrics.items()))
+        return metrics
+
+    # ------------------------------------------------------------------ persistence and logging
+
+    def save(self) -> Path:
+        """Write a checkpoint of the current iteration (atomic; ``latest`` updated last)."""
+        config_json = ckpt.config_to_json(self.config)["network"]
+        files: dict[str, Any] = {
+            "model.safetensors": ckpt.model_to_bytes(self.network, self.spec, config_json),
+            "optimizer.safetensors": ckpt.optimizer_to_bytes(self.optimizer),
+        }
+        if self.config.train.save_replay:
+            files["replay.npz"] = self.replay
+        if self.best_state is not None:
+            best = AlphaZeroNetwork(self.spec, self.config.network)
+            best.load_state_dict(self.best_state)
+            files["best_model.safetensors"] = ckpt.model_to_bytes(best, self.spec, config_json)
+        state = {"game": self.spec.name, "counters": self.counters, "selfplay": self.selfplay.state_dict(),
+                 "rng": ckpt.rng_state(self.rng), "lr": self.optimizer.param_groups[0]["lr"]}
+        return ckpt.save_checkpoint(self.run_dir, self.iteration, files, state, keep=self.config.train.keep_checkpoints)
+
+    def _log(self, metrics: dict[str, Any]) -> None:
+        import json
+
+        self.history.append(metrics)
+        text = "".join(json.dumps(m) + "\n" for m in self.history)
+        atomic_write_bytes(self.run_dir / "metrics.jsonl", text.encode())
+        writer = self._summary_writer()
+        if writer is not None:
+            for key, value in metrics.items():
+                if key != "iteration" and isinstance(value, (int, float)):
+                    writer.add_scalar(key, value, metrics["iteration"])
+            writer.flush()
+        self._print(_summary_line(metrics, self.config.train.iterations))
+
+    def _summary_writer(self):
+        if not self._tensorboard:
+            return None
+        if self._writer is None:
+            try:
+                from torch.utils.tensorboard import SummaryWriter
+            except ImportError:
+                self._tensorboard = False
+                return None
+            self._writer = SummaryWriter(str(self.run_dir / "tensorboard"), purge_step=self.iteration)
+        return self._writer
+
+    def close(self) -> None:
+        if self._writer is not None:
+            self._writer.close()
+            self._writer = None
+
+    def _bar(self, total: int, description: str):
+        if not self.progress:
+            return None
+        from tqdm.auto import tqdm
+
+        return tqdm(total=total, desc=description, leave=False, dynamic_ncols=True)
+
+    def _print(self, text: str) -> None:
+        if self.progress:
+            from tqdm.auto import tqdm
+
+            tqdm.write(text)
+
+
+def _summary_line(m: dict[str, Any], iterations: int) -> str:
+    parts = [f"iter {m['iteration']}/{iterations}"]
+    if "loss/policy" in m:
+        parts.append(f"loss policy {m['loss/policy']:.3f} value {m['loss/value']:.3f}")
+    parts.append(f"self-play {m['selfplay/games_per_s']:.1f} games/s {m['selfplay/sims_per_s']:.0f} sims/s")
+    if "eval/win_rate_random" in m:
+        parts.append(f"vs random {m['eval/win_rate_random']:.2f}")
+    if "eval/win_rate_mcts" in m:
+        parts.append(f"vs mcts{int(m['eval/mcts_simulations'])} {m['eval/win_rate_mcts']:.2f}")
+    if "gating/accepted" in m:
+        parts.append("gate " + ("accepted" if m["gating/accepted"] else "rejected"))
+    parts.append(f"{m['time/iteration_s']:.1f}s")
+    return " | ".join(parts)
