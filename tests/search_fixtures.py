@@ -215,3 +215,40 @@ class ConstantEvaluator:
         self.states += len(states)
         return Evaluation(np.zeros((len(states), task.spec.max_actions), np.float32),
                           np.tile(self.value, (len(states), 1)))
+
+
+class TwoPhase:
+    """One seat, two phases with different action spaces (2 then 4 actions).
+
+    Phase 0 picks a row ``r`` (0 or 1), phase 1 a column ``c`` (0..3); the game
+    pays ``PAYOFF[r][c]`` at the end. Best: row 1, column 2 (0.9). Masks are
+    shorter than ``A_max`` in phase 0 (padding) and column 3 is illegal in row 1.
+    """
+
+    spec = TaskSpec("fixture_two_phase", 1, (PhaseSpec((1, 1, 1), 2, "row"), PhaseSpec((1, 2, 2), 4, "col")))
+    PAYOFF = ((0.1, 0.2, 0.3, 0.4), (0.0, -0.5, 0.9, 5.0))
+
+    def initial_state(self, seed=None):
+        return ()
+
+    def to_play(self, state):
+        return 0
+
+    def phase(self, state):
+        return len(state)
+
+    def legal_mask(self, state):
+        if not state:
+            return np.ones(2, bool)
+        return np.array([True, True, True, state[0] == 0])
+
+    def observe(self, state):
+        return np.zeros(self.spec.phases[self.phase(state)].observation_shape, np.float32)
+
+    def step(self, state, action):
+        path = state + (action,)
+        reward = self.PAYOFF[path[0]][action] if len(path) == 2 else 0.0
+        return path, np.array([reward], np.float32)
+
+    def is_terminal(self, state):
+        return len(state) == 2
