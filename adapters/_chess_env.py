@@ -12,22 +12,12 @@ from __future__ import annotations
 from typing import Any
 
 import chess
+import numpy as np
 
 from az_pz.adapters import _chess_tables as tables
+from az_pz.adapters._native import write_turn
 
 AGENTS = ("player_0", "player_1")
-
-
-def make_env(render_mode: str | None = None, screen_height: int | None = 800) -> Any:
-    """``pettingzoo.make("aec", "classic/chess-v6")``, reset."""
-    import pettingzoo
-
-    kwargs: dict[str, Any] = {"render_mode": render_mode}
-    if screen_height != 800:
-        kwargs["screen_height"] = screen_height
-    env = pettingzoo.make("aec", "classic/chess-v6", **kwargs)
-    env.reset()
-    return env
 
 
 def _game_over(raw: Any) -> bool:
@@ -37,11 +27,10 @@ def _game_over(raw: Any) -> bool:
     return bool(raw.terminations[agent] or raw.truncations[agent])
 
 
-def state_from_env(env: Any):
-    """The :class:`~az_pz.adapters.chess.ChessState` of a live env (read only)."""
+def read_env(raw: Any):
+    """The :class:`~az_pz.adapters.chess.ChessState` of an unwrapped live env (read only)."""
     from az_pz.adapters.chess import replay
 
-    raw = env.unwrapped
     board: chess.Board = raw.board
     if raw.agent_selection is None:
         raise ValueError("the chess env has not been reset yet")
@@ -62,36 +51,15 @@ def state_from_env(env: Any):
     return state
 
 
-def load_state_into_env(env: Any, state) -> None:
-    """Make a reset env play ``state``: board with its move stack, history, turn and result."""
-    from pettingzoo.utils.agent_selector import AgentSelector
-
-    raw = env.unwrapped
+def write_env(state, raw: Any) -> None:
+    """Make a reset, unwrapped env play ``state``: board with its move stack, history, turn, result."""
     board = state.root.copy(stack=False)
     for move in state.move_stack():
         board.push(move)
     raw.board = board
     raw.board_history = tables.history_to_hwc(state.history)
-    raw.agents = list(raw.possible_agents)
-    raw._agent_selector = AgentSelector(raw.agents)
-    raw.agent_selection = raw._agent_selector.reset()
-    if board.turn == chess.BLACK:
-        raw.agent_selection = raw._agent_selector.next()
-    raw.rewards = dict.fromkeys(raw.agents, 0)
-    raw._cumulative_rewards = dict.fromkeys(raw.agents, 0)
-    raw.terminations = dict.fromkeys(raw.agents, False)
-    raw.truncations = dict.fromkeys(raw.agents, False)
-    raw.infos = {agent: {} for agent in raw.agents}
-    if state.result is not None:
-        for agent, reward in zip(raw.agents, state.result):
-            raw.terminations[agent] = True
-            raw.rewards[agent] = reward
-            raw._cumulative_rewards[agent] = reward
-            raw.infos[agent] = {"legal_moves": []}
-    # the illegal-move wrapper caches the last observation's mask: drop it
-    wrapped = env
-    while wrapped is not raw and hasattr(wrapped, "env"):
-        if hasattr(wrapped, "_prev_obs"):
-            wrapped._prev_obs = None
-            wrapped._prev_info = None
-        wrapped = wrapped.env
+    terminated = state.result is not None
+    rewards = np.asarray(state.result if terminated else (0.0, 0.0))
+    write_turn(raw, 0 if board.turn == chess.WHITE else 1, rewards, terminated)
+    if terminated:  # as chess's set_game_result leaves them
+        raw.infos = {agent: {"legal_moves": []} for agent in raw.agents}

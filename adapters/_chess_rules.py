@@ -14,6 +14,8 @@ twice (``repeated``), so each check costs a tuple scan, not a replay.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import chess
 
 _MASK64 = (1 << 64) - 1
@@ -70,7 +72,7 @@ def extend_segment(
 
 
 def can_claim_threefold(
-    board: chess.Board, legal_moves: list[chess.Move], count: int, repeated: tuple[int, ...]
+    board: chess.Board, legal_moves: Callable[[], list[chess.Move]], count: int, repeated: tuple[int, ...]
 ) -> bool:
     """``board.can_claim_threefold_repetition()`` from the segment statistics.
 
@@ -88,7 +90,7 @@ def can_claim_threefold(
     occupancies = {_key_occupied(key) for key in candidates}
     occupied = board.occupied
     squares = chess.BB_SQUARES
-    for move in legal_moves:
+    for move in legal_moves():
         after = (occupied & ~squares[move.from_square]) | squares[move.to_square]
         if after not in occupancies and not board.is_castling(move) and not board.is_en_passant(move):
             continue
@@ -111,10 +113,17 @@ def can_claim_fifty(board: chess.Board, has_moves: bool) -> bool:
 
 
 def game_result(
-    board: chess.Board, legal_moves: list[chess.Move], count: int, repeated: tuple[int, ...]
+    board: chess.Board,
+    has_moves: bool,
+    count: int,
+    repeated: tuple[int, ...],
+    legal_moves: Callable[[], list[chess.Move]],
 ) -> int | None:
-    """None while the game goes on, else white's result: +1, -1 (checkmate) or 0 (any draw)."""
-    if not legal_moves:
+    """None while the game goes on, else white's result: +1, -1 (checkmate) or 0 (any draw).
+
+    ``legal_moves`` is called only when a repetition may be claimable.
+    """
+    if not has_moves:
         if board.is_check():
             return -1 if board.turn == chess.WHITE else 1
         return 0

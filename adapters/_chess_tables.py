@@ -8,11 +8,13 @@ lookup. Planes: 0-55 queen moves (``distance - 1) * 8 + direction``), 56-63
 knight moves, 64-72 underpromotions ``3 * (dx + 1) + (N, B, R)``; queen
 promotions use the plain queen-move plane.
 
-Observation planes are kept as 64-bit bitboards (bit ``s`` = square ``s``,
-python-chess numbering) and unpacked to float32 only when observed.
+Observation planes are kept packed (8 bytes a plane) and unpacked to float32
+only when observed.
 """
 
 from __future__ import annotations
+
+import struct
 
 import chess
 import numpy as np
@@ -107,22 +109,38 @@ def action_to_move(board: chess.Board, action: int) -> chess.Move:
 
 
 # --- observation planes -------------------------------------------------------------------------
+#
+# A plane is a bitboard packed big-endian: byte k holds rank 8 - k, bit j of it file j. That is the
+# row order of white's view (PettingZoo draws square s at row 7 - s // 8), so white's observation is
+# a byte-to-bits lookup of the packed planes; black's view (PettingZoo flips it upside down and puts
+# its own pieces first) reads the same bytes through a fixed permutation.
 
 _BITS = ((np.arange(256, dtype=np.uint16)[:, None] >> np.arange(8)) & 1).astype(np.float32)
 """``_BITS[byte, j]`` = bit j of byte: unpacks one rank of a bitboard into 8 floats."""
 
-_BLACK_HISTORY_ORDER = tuple(
-    13 * block + (plane + 6) % 12 if plane < 12 else 13 * block + 12 for block in range(8) for plane in range(13)
-)
-"""Black's view of the 104 history planes: each block's own six piece planes swapped with the opponent's."""
+_PACK_13 = struct.Struct(">13Q").pack
+_PACK_7 = struct.Struct(">7Q").pack
+NO_HISTORY = bytes(8 * 104)
+"""The 104 history planes of ``env.reset()``: all zero."""
 
 
-def board_planes(board: chess.Board, repeated: bool) -> tuple[int, ...]:
+def _black_byte_order() -> np.ndarray:
+    plane_order = list(range(7)) + [
+        7 + 13 * block + ((plane + 6) % 12 if plane < 12 else 12) for block in range(8) for plane in range(13)
+    ]
+    return np.array([8 * plane + 7 - byte for plane in plane_order for byte in range(8)], dtype=np.intp)
+
+
+_BLACK_BYTES = _black_byte_order()
+"""Byte permutation of the 111 packed planes giving black's view: ranks reversed, piece planes swapped."""
+
+
+def board_planes(board: chess.Board, repeated: bool) -> bytes:
     """The 13 history planes PettingZoo stores after a move (``get_observation(board, 0)[..., 7:]``).
 
     White's six piece planes, black's six, then the repetition plane (all ones
-    when the position occurred before). The pawn that just advanced two
-    squares is drawn on its own back rank (LeelaChessZero's en passant mark).
+    when the position occurred before), packed. The pawn that just advanced
+    two squares is drawn on its own back rank (LeelaChessZero's en passant mark).
     """
     black, white = board.occupied_co  # indexed by colour: BLACK = 0, WHITE = 1
     pawns, knights, bishops, rooks, queens, kings = (
@@ -135,58 +153,46 @@ def board_planes(board: chess.Board, repeated: bool) -> tuple[int, ...]:
             white_pawns = (white_pawns & ~(1 << (ep + 8))) | (1 << (ep & 7))
         else:
             black_pawns = (black_pawns & ~(1 << (ep - 8))) | (1 << (56 + (ep & 7)))
-    return (
+    return _PACK_13(
         white_pawns, knights & white, bishops & white, rooks & white, queens & white, kings & white,
         black_pawns, knights & black, bishops & black, rooks & black, queens & black, kings & black,
         ALL_SQUARES if repeated else 0,
     )
 
 
-def aux_planes(board: chess.Board, player: int) -> tuple[int, ...]:
-    """The first 7 planes of ``get_observation(board, player)``: castling, colour, clock, ones."""
+def aux_planes(board: chess.Board, player: int) -> bytes:
+    """The first 7 planes of ``get_observation(board, player)``, packed: castling, colour, clock, ones.
+
+    Black's come from the mirrored board, so its own castling corners come first.
+    """
     rights = board.castling_rights
     if player == 0:
         corners = (chess.BB_H1, chess.BB_A1, chess.BB_H8, chess.BB_A8)
-    else:  # black sees the mirrored board: its own corners first
-        corners = (chess.BB_H8, chess.BB_A8, chess.BB_H1, chess.BB_A1)
-    castling = tuple(ALL_SQUARES if rights & corner else 0 for corner in corners)
-    colour = ALL_SQUARES if player else 0
-    return castling + (colour, 1 << (board.halfmove_clock // 2), ALL_SQUARES)
-
-
-def observation_planes(board: chess.Board, history: tuple[int, ...], player: int) -> np.ndarray:
-    """uint64 ``[111]`` bitboards of ``env.observe(agent)`` for seat ``player``, history reordered for black."""
-    if player == 0:
-        planes = aux_planes(board, 0) + history
     else:
-        planes = aux_planes(board, 1) + tuple([history[i] for i in _BLACK_HISTORY_ORDER])
-    return np.array(planes, dtype=np.uint64)
+        corners = (chess.BB_H8, chess.BB_A8, chess.BB_H1, chess.BB_A1)
+    return _PACK_7(
+        *[ALL_SQUARES if rights & corner else 0 for corner in corners],
+        ALL_SQUARES if player else 0,
+        1 << (board.halfmove_clock // 2),
+        ALL_SQUARES,
+    )
 
 
-def unpack_planes(planes: np.ndarray, flip: bool) -> np.ndarray:
-    """float32 ``[N, 8, 8]`` of uint64 bitboards ``[N]``; row 0 is rank 8 when ``flip`` (white's view)."""
-    if flip:
-        planes = planes.byteswap()
-    return _BITS[planes.view(np.uint8)].reshape(-1, 8, 8)
+def observe(board: chess.Board, history: bytes, player: int) -> np.ndarray:
+    """float32 ``[111, 8, 8]``: PettingZoo's ``observe(agent)["observation"]`` transposed to CHW."""
+    packed = np.frombuffer(aux_planes(board, player) + history, dtype=np.uint8)
+    if player:
+        packed = packed.take(_BLACK_BYTES)
+    return _BITS.take(packed, axis=0).reshape(111, 8, 8)
 
 
-def observe(board: chess.Board, history: tuple[int, ...], player: int) -> np.ndarray:
-    """float32 ``[111, 8, 8]``: PettingZoo's ``observe(agent)["observation"]`` transposed to CHW.
-
-    PettingZoo draws bit ``s`` at row ``7 - s // 8`` and flips black's whole
-    observation upside down, so white's view swaps the byte order and
-    black's does not.
-    """
-    return unpack_planes(observation_planes(board, history, player), flip=player == 0)
+def history_to_hwc(history: bytes) -> np.ndarray:
+    """bool ``[8, 8, 104]``: the env's ``board_history`` array of our packed history planes."""
+    bits = np.unpackbits(np.frombuffer(history, dtype=np.uint8), bitorder="little").reshape(104, 8, 8)
+    return np.ascontiguousarray(bits.transpose(1, 2, 0).astype(bool))
 
 
-def history_to_hwc(history: tuple[int, ...]) -> np.ndarray:
-    """bool ``[8, 8, 104]``: the env's ``board_history`` array for our 104 white-frame planes."""
-    return unpack_planes(np.array(history, dtype=np.uint64), flip=True).transpose(1, 2, 0).astype(bool)
-
-
-def history_from_hwc(board_history: np.ndarray) -> tuple[int, ...]:
-    """Inverse of :func:`history_to_hwc`: ``env.board_history`` ``[8, 8, 104]`` -> 104 bitboards."""
-    planes = np.ascontiguousarray(np.asarray(board_history, dtype=bool).transpose(2, 0, 1)[:, ::-1, :])
-    packed = np.packbits(planes.reshape(-1, 64), axis=1, bitorder="little")
-    return tuple(int(x) for x in np.ascontiguousarray(packed).view("<u8").reshape(-1))
+def history_from_hwc(board_history: np.ndarray) -> bytes:
+    """Inverse of :func:`history_to_hwc`: ``env.board_history`` ``[8, 8, 104]`` -> packed planes."""
+    planes = np.ascontiguousarray(np.asarray(board_history, dtype=bool).transpose(2, 0, 1))
+    return np.packbits(planes.reshape(104, 64), axis=1, bitorder="little").tobytes()

@@ -18,8 +18,10 @@ from typing import Any
 import chess
 import numpy as np
 
+from az_pz.adapters import _chess_movegen as movegen
 from az_pz.adapters import _chess_rules as rules
 from az_pz.adapters import _chess_tables as tables
+from az_pz.adapters._native import NativeTask
 from az_pz.games import register_fast_task
 from az_pz.task import PhaseSpec, TaskSpec
 
@@ -31,7 +33,9 @@ OBSERVATION_SHAPE = (111, 8, 8)
 """PettingZoo's (8, 8, 111) observation, channels first."""
 
 _STANDARD_START = chess.Board()
-_NO_HISTORY = (0,) * 104
+_NO_HISTORY = tables.NO_HISTORY
+_KEPT_HISTORY = 7 * 13 * 8
+"""Bytes of the 7 newest boards, kept when a move pushes a new board onto the history."""
 
 
 class ChessState:
@@ -41,12 +45,12 @@ class ChessState:
     creation), so keeping thousands alive in a search tree is cheap.
     """
 
-    __slots__ = ("board", "history", "segment", "repeated", "moves", "root", "result", "legal_moves", "legal_actions")
+    __slots__ = ("board", "history", "segment", "repeated", "moves", "root", "result", "legal_actions")
 
     board: chess.Board
     """The position (python-chess, at most one move of stack). Never mutate it."""
-    history: tuple[int, ...]
-    """104 bitboards: PettingZoo's ``board_history`` (8 boards x 13 planes, white's frame, newest first)."""
+    history: bytes
+    """PettingZoo's ``board_history`` packed: 8 boards x 13 planes x 8 bytes, white's frame, newest first."""
     segment: tuple[int, ...]
     """Position keys since the last irreversible move, the current one last."""
     repeated: tuple[int, ...]
@@ -57,10 +61,8 @@ class ChessState:
     """The position the game started from (never mutated)."""
     result: tuple[float, float] | None
     """Seat-order rewards of the game's end, or None while it goes on."""
-    legal_moves: list[chess.Move]
-    """Legal moves of ``board`` (also on terminal states, as PettingZoo's mask shows them)."""
     legal_actions: tuple[int, ...]
-    """``legal_moves`` in PettingZoo's numbering, same order."""
+    """Legal moves of ``board`` in PettingZoo's numbering (also on terminal states, as the env's mask)."""
 
     def copy(self) -> ChessState:
         """An independent copy (its own board object); states never change, so this is rarely needed."""
@@ -69,6 +71,10 @@ class ChessState:
             setattr(new, name, getattr(self, name))
         new.board = self.board.copy(stack=False)
         return new
+
+    def legal_moves(self) -> list[chess.Move]:
+        """The legal moves (python-chess), in the order of ``legal_actions``."""
+        return [tables.action_to_move(self.board, action) for action in self.legal_actions]
 
     @property
     def white_to_move(self) -> bool:
@@ -99,33 +105,34 @@ def _make_state(board, history, segment, repeated, count, moves, root, result: A
     state.repeated = repeated
     state.moves = moves
     state.root = root
-    legal = list(board.generate_legal_moves())
-    state.legal_moves = legal
-    state.legal_actions = tables.actions_of(legal, board.turn)
+    legal = movegen.legal_actions(board)
+    state.legal_actions = legal
     if result is not _COMPUTE:
         state.result = result
     else:
-        white = rules.game_result(board, legal, count, repeated)
+        white = rules.game_result(board, bool(legal), count, repeated, state.legal_moves)
         state.result = None if white is None else (float(white), float(-white))
     return state
 
 
-class ChessTask:
+class ChessTask(NativeTask[ChessState]):
     """PettingZoo's ``chess_v6`` as a fast, pure :class:`~az_pz.task.Task`.
 
-    Args:
-        render_mode, screen_height: passed to the env :meth:`make_env` builds
-            (they do not change the game).
+    Keyword arguments (``render_mode``, ``screen_height``) go to the env
+    :meth:`make_env` builds; they do not change the game.
     """
 
-    def __init__(self, render_mode: str | None = None, screen_height: int | None = 800) -> None:
+    env_id = "classic/chess-v6"
+    env_module = "pettingzoo.classic.chess.chess"
+
+    def __init__(self, **env_kwargs: Any) -> None:
+        super().__init__(**env_kwargs)
         self.spec = TaskSpec(
             name="chess_v6",
             num_players=2,
             phases=(PhaseSpec(observation_shape=OBSERVATION_SHAPE, num_actions=NUM_ACTIONS, name="move"),),
+            env_kwargs=tuple(sorted(self._env_kwargs.items())),
         )
-        self._render_mode = render_mode
-        self._screen_height = screen_height
 
     # --- the Task protocol -------------------------------------------------------------------
 
@@ -136,9 +143,6 @@ class ChessTask:
 
     def to_play(self, state: ChessState) -> int:
         return 0 if state.board.turn == chess.WHITE else 1
-
-    def phase(self, state: ChessState) -> int:
-        return 0
 
     def legal_mask(self, state: ChessState) -> np.ndarray:
         """bool ``[4672]``: the env's ``action_mask`` for the player to move (also on terminal states)."""
@@ -168,16 +172,16 @@ class ChessTask:
         """
         if state.result is not None:
             raise ValueError("the game is over; no action can be played")
-        try:
-            move = state.legal_moves[state.legal_actions.index(int(action))]
-        except ValueError:
-            raise ValueError(f"action {action} is illegal in {state.board.fen()}") from None
+        action = int(action)
+        if action not in state.legal_actions:
+            raise ValueError(f"action {action} is illegal in {state.board.fen()}")
+        move = tables.action_to_move(state.board, action)
         irreversible = state.board.is_irreversible(move)
         board = state.board.copy(stack=False)
         board.push(move)
         key = rules.position_key(board)
         segment, repeated, count = rules.extend_segment(state.segment, state.repeated, key, irreversible)
-        history = tables.board_planes(board, count >= 2) + state.history[:91]
+        history = tables.board_planes(board, count >= 2) + state.history[:_KEPT_HISTORY]
         new = _make_state(board, history, segment, repeated, count, (move, state.moves), state.root)
         rewards = np.zeros(2, dtype=np.float32) if new.result is None else np.array(new.result, dtype=np.float32)
         return new, rewards
@@ -187,8 +191,9 @@ class ChessTask:
 
     # --- extras ------------------------------------------------------------------------------
 
-    def action_to_env(self, state: ChessState, action: int) -> int:
-        return int(action)
+    def copy_state(self, state: ChessState) -> ChessState:
+        """An independent copy with its own board (states are never changed, so sharing is safe too)."""
+        return state.copy()
 
     def action_to_move(self, state: ChessState, action: int) -> chess.Move:
         """The python-chess move of ``action`` (what PettingZoo plays; may be illegal)."""
@@ -218,30 +223,20 @@ class ChessTask:
         """Hashable identity of everything the observation and rules depend on."""
         return state.segment, state.history, state.board.halfmove_clock, state.board.castling_rights
 
-    # --- PettingZoo env conversion -----------------------------------------------------------
+    # --- PettingZoo env conversion (make_env, state_from_env, env_from_state: NativeTask) ------
 
-    def make_env(self, render_mode: str | None = None) -> Any:
-        """A fresh ``pettingzoo.make("aec", "classic/chess-v6")`` env (reset)."""
-        from az_pz.adapters._chess_env import make_env
+    def _read_env(self, raw: Any) -> ChessState:
+        from az_pz.adapters._chess_env import read_env
 
-        return make_env(render_mode if render_mode is not None else self._render_mode, self._screen_height)
+        return read_env(raw)
 
-    def state_from_env(self, env: Any) -> ChessState:
-        """The state of a live (wrapped or raw) chess env; the env is not changed."""
-        from az_pz.adapters._chess_env import state_from_env
+    def _write_env(self, state: ChessState, raw: Any) -> None:
+        from az_pz.adapters._chess_env import write_env
 
-        return state_from_env(env)
-
-    def env_from_state(self, state: ChessState, render_mode: str | None = None) -> Any:
-        """A live PettingZoo env playing exactly ``state`` (board, move stack, history, turn, result)."""
-        from az_pz.adapters._chess_env import load_state_into_env
-
-        env = self.make_env(render_mode)
-        load_state_into_env(env, state)
-        return env
+        write_env(state, raw)
 
 
-def replay(root: chess.Board, moves: list[chess.Move], history: tuple[int, ...] | None = None,
+def replay(root: chess.Board, moves: list[chess.Move], history: bytes | None = None,
            result: Any = _COMPUTE) -> ChessState:
     """The state after ``moves`` from ``root``.
 
@@ -259,7 +254,7 @@ def replay(root: chess.Board, moves: list[chess.Move], history: tuple[int, ...] 
         board.push(move)
         segment, repeated, count = rules.extend_segment(segment, repeated, rules.position_key(board), irreversible)
         if history is None:
-            rebuilt = tables.board_planes(board, count >= 2) + rebuilt[:91]
+            rebuilt = tables.board_planes(board, count >= 2) + rebuilt[:_KEPT_HISTORY]
         linked = (move, linked)
     board = board.copy(stack=False)
     return _make_state(board, rebuilt if history is None else history, segment, repeated, count, linked,
