@@ -280,36 +280,38 @@ class MCTS:
 
     def _expand(self, leaf_tree: np.ndarray, leaf_node: np.ndarray) -> None:
         """Make the new leaves' states (one ``task.step`` each), evaluate them in one call, back up."""
-        a = self._a
-        step, is_terminal = self.task.step, self.task.is_terminal
+        a, task = self._a, self.task
+        step, is_terminal, to_play_of, legal_mask = task.step, task.is_terminal, task.to_play, task.legal_mask
         parents = a["parent"][leaf_tree, leaf_node].tolist()
         actions = a["action"][leaf_tree, leaf_node].tolist()
         count = leaf_tree.shape[0]
         rewards = np.zeros((count, self._num_players), np.float32)
-        new_states = []
+        terminal = np.zeros(count, np.bool_)
+        to_play = np.zeros(count, np.int32)
+        masks = np.zeros((count, self._num_actions), np.bool_)
+        live, live_states = [], []
         for i, (b, node) in enumerate(zip(leaf_tree.tolist(), leaf_node.tolist())):
             tree_states = self._states[b]
             state, rewards[i] = step(tree_states[parents[i]], actions[i])
             tree_states[node] = state
-            new_states.append(state)
-        terminal = np.fromiter((is_terminal(s) for s in new_states), np.bool_, count)
-        self._finish(leaf_tree, leaf_node, rewards, terminal, new_states, release=True)
+            if is_terminal(state):
+                terminal[i] = True
+                continue
+            to_play[i] = to_play_of(state)
+            mask = legal_mask(state)
+            masks[i, :mask.shape[0]] = mask
+            live.append(i)
+            live_states.append(state)
+        self._finish(leaf_tree, leaf_node, rewards, terminal, to_play, masks, live, live_states, release=True)
 
     def _finish(self, leaf_tree: np.ndarray, leaf_node: np.ndarray, rewards: np.ndarray, terminal: np.ndarray,
-                states: list[Any], *, release: bool) -> None:
-        """Evaluate the non-terminal leaves in one call, then expand and back up all of them."""
-        a, task = self._a, self.task
+                to_play: np.ndarray, masks: np.ndarray, live: list[int], live_states: list[Any], *,
+                release: bool) -> None:
+        """Evaluate the non-terminal leaves (rows ``live``) in one call, then expand and back up all of them."""
+        a = self._a
         count = leaf_tree.shape[0]
-        to_play = np.zeros(count, np.int32)
-        masks = np.zeros((count, self._num_actions), np.bool_)
         logits = np.zeros((count, self._num_actions), np.float32)
         values = np.zeros((count, self._num_players), np.float32)
-        live = np.flatnonzero(~terminal).tolist()
-        live_states = [states[i] for i in live]
-        for i, state in zip(live, live_states):
-            to_play[i] = task.to_play(state)
-            mask = task.legal_mask(state)
-            masks[i, :mask.shape[0]] = mask
         if live:
             logits[live], values[live] = self._evaluate(live_states)
         needed = np.bincount(leaf_tree, weights=masks.sum(axis=1), minlength=self.num_games)
@@ -366,9 +368,14 @@ class MCTS:
             a["pending"][game, 0] = 1
             self._states[game][0] = state
         count = len(games)
+        to_play = np.array([self.task.to_play(state) for state in states], np.int32)
+        masks = np.zeros((count, self._num_actions), np.bool_)
+        for i, state in enumerate(states):
+            mask = self.task.legal_mask(state)
+            masks[i, :mask.shape[0]] = mask
         self._finish(np.asarray(games, np.int32), np.zeros(count, np.int32),
-                     np.zeros((count, self._num_players), np.float32), np.zeros(count, np.bool_), list(states),
-                     release=True)
+                     np.zeros((count, self._num_players), np.float32), np.zeros(count, np.bool_), to_play, masks,
+                     list(range(count)), list(states), release=True)
 
     def _prepare_roots(self, count: int, sims: int, rng: np.random.Generator, add_noise: bool) -> None:
         """Root priors for this search: Dirichlet-noised (PUCT, ``add_noise``) or Gumbel-Top-k scores."""
