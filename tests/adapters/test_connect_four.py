@@ -234,3 +234,10 @@ def test_symmetries_match_mirrored_games(task, rng):
         np.testing.assert_array_equal(observation, task.observe(image))
         np.testing.assert_array_equal(task.legal_mask(image)[perm], task.legal_mask(state))
         np.testing.assert_array_equal(sym_policy[perm], policy)
+
+
+def test_check_task_conformance(task):
+    from az_pz.testing import check_task
+
+    result = check_task(task, num_games=20, seed=3)
+    assert result.games == 20

@@ -22,9 +22,9 @@ def task() -> TicTacToeTask:
 def choose(policy: str, mask: np.ndarray, rng: np.random.Generator, weights: np.ndarray) -> int:
     """Uniform, or biased towards some squares so that every kind of ending shows up."""
     legal = np.flatnonzero(mask)
-    if policy == "first_legal":
+    if policy == "first_legal" and rng.random() < 0.7:
         return int(legal[0])
-    if policy == "last_legal":
+    if policy == "last_legal" and rng.random() < 0.7:
         return int(legal[-1])
     if policy == "corners":
         corners = [a for a in legal if a in (0, 2, 6, 8)]
@@ -257,3 +257,10 @@ def test_action_numbering_matches_pettingzoo_docs(task):
         child, _ = task.step(task.initial_state(), action)
         observation = task.observe(child)
         assert observation[1, row, col] == 1.0 and observation.sum() == 1.0
+
+
+def test_check_task_conformance(task):
+    from az_pz.testing import check_task
+
+    result = check_task(task, num_games=20, seed=3)
+    assert result.games == 20
