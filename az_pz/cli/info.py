@@ -1,0 +1,84 @@
+"""``az-pz info``: the supported games and their specs (players, phases, observation shapes, actions).
+
+    az-pz info                           # tic-tac-toe, connect four, chess, go 9x9 / 13x13 / 19x19
+    az-pz info connect_four_v3 --backend pettingzoo
+    az-pz info classic/go-v5 --env board_size=9 --json
+
+Does not import torch.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import warnings
+from typing import Any
+
+from az_pz.cli._common import add_env_argument, parse_env_kwargs
+
+DEFAULT_GAMES: tuple[tuple[str, dict[str, Any]], ...] = (
+    ("tictactoe_v3", {}),
+    ("connect_four_v3", {}),
+    ("chess_v6", {}),
+    ("go_v5", {"board_size": 9}),
+    ("go_v5", {"board_size": 13}),
+    ("go_v5", {"board_size": 19}),
+)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="az-pz info", description=__doc__.split("\n\n")[0],
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("games", nargs="*", help="games to describe (default: the supported classic games)")
+    parser.add_argument("--backend", choices=("auto", "fast", "pettingzoo"), default="auto",
+                        help="'auto' (fast native task where one exists, default), 'fast' or 'pettingzoo'")
+    parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    add_env_argument(parser)
+    return parser
+
+
+def describe(name: str, backend: str = "auto", **env_kwargs: Any) -> dict[str, Any]:
+    """The spec of one game as a JSON-ready dict (``TaskSpec.to_json`` plus the backend used)."""
+    from az_pz.games import make_task
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        task = make_task(name, backend=backend, **env_kwargs)
+    info = task.spec.to_json()
+    module = type(task).__module__
+    info["backend"] = "pettingzoo" if module == "az_pz.adapters.pettingzoo" else "fast"
+    info["task"] = f"{module}.{type(task).__qualname__}"
+    return info
+
+
+def _row(info: dict[str, Any]) -> str:
+    kwargs = ", ".join(f"{k}={v}" for k, v in info["env_kwargs"].items())
+    game = info["name"] + (f" ({kwargs})" if kwargs else "")
+    phases = "; ".join(
+        f"{'x'.join(map(str, p['observation_shape']))} -> {p['num_actions']}" + (f" [{p['name']}]" if p["name"] else "")
+        for p in info["phases"]
+    )
+    return f"{game:<34} {info['num_players']:>7}  {len(info['phases']):>6}  {phases:<34} {info['backend']}"
+
+
+def main(argv: list[str]) -> int:
+    args = build_parser().parse_args(argv)
+    env_kwargs = parse_env_kwargs(args.env)
+    games = [(name, env_kwargs) for name in args.games] or list(DEFAULT_GAMES)
+    infos = []
+    for name, kwargs in games:
+        try:
+            infos.append(describe(name, args.backend, **kwargs))
+        except (ValueError, TypeError, ImportError) as error:
+            print(f"az-pz info: {name}: {error}", file=sys.stderr)
+            return 2
+    if args.json:
+        print(json.dumps(infos, indent=2))
+        return 0
+    header = f"{'game':<34} {'players':>7}  {'phases':>6}  {'observation (CxHxW) -> actions':<34} backend"
+    print(header)
+    print("-" * len(header))
+    for info in infos:
+        print(_row(info))
+    return 0
