@@ -166,6 +166,14 @@ def test_spec_registry_and_sizes_side_by_side() -> None:
     assert task9.board(s9)[4, 4] == 1 and task19.board(s19)[2, 2] == 1 and task19.board(s19)[0, 0] == -1
 
 
+@pytest.mark.parametrize("board_size", [5, 9])
+def test_check_task_conformance(board_size: int) -> None:
+    from az_pz.testing import check_task
+
+    result = check_task(GoTask(board_size=board_size), num_games=4, seed=1)
+    assert result.games == 4 and result.plies > 0
+
+
 def test_step_is_pure_and_rejects_illegal_moves() -> None:
     task = GoTask(board_size=5)
     state = task.initial_state()
