@@ -14,7 +14,8 @@ Each game starts from ``task.initial_state()`` / ``env.reset()`` inside the
 timed loop. The two sides run in alternating rounds so that a load change on
 a shared machine hits both. The state copy cost is the time of
 ``task.copy_state(state)`` (``copy.deepcopy`` for tasks without one) on
-mid-game states. Works for any game with a fast task (``make_task(...,
+mid-game states, beside the cost of cloning the PettingZoo env mid-game
+(``clone_env``, as the generic adapter does). Works for any game with a fast task (``make_task(...,
 backend="fast")``).
 """
 
@@ -89,6 +90,24 @@ def _copy_cost_us(task: Any, games: Sequence[list[int]], repeats: int = 2000) ->
     return 1e6 * (time.perf_counter() - start) / (per_round * len(states))
 
 
+def _env_copy_cost_us(env: Any, games: Sequence[list[int]], repeats: int = 20) -> float | None:
+    """Mean microseconds per clone of a mid-game PettingZoo env (``clone_env``; None if unavailable)."""
+    try:
+        from az_pz.adapters.cloneable import clone_env
+    except ImportError:
+        return None
+    elapsed, clones = 0.0, 0
+    for actions in games[:10]:
+        env.reset()
+        for action in actions[: len(actions) // 2]:
+            env.step(action)
+        start = time.perf_counter()
+        for _ in range(repeats):
+            clone_env(env)
+        elapsed, clones = elapsed + time.perf_counter() - start, clones + repeats
+    return 1e6 * elapsed / clones
+
+
 def bench_env_steps(
     game: str,
     seconds: float = 2.0,
@@ -112,7 +131,9 @@ def bench_env_steps(
     Returns:
         ``game``, ``env_kwargs``, ``fast_steps_per_s``, ``env_steps_per_s``,
         ``speedup`` (their ratio), ``fast_us_per_step``, ``env_us_per_step``,
-        ``copy_us`` (state copy cost) and ``mean_game_length``.
+        ``copy_us`` (fast state copy cost), ``env_copy_us`` (cost of cloning the
+        live PettingZoo env with ``az_pz.adapters.cloneable.clone_env``, what
+        the generic adapter pays; None without it) and ``mean_game_length``.
     """
     from az_pz.games import canonical_name, make_task
 
@@ -128,9 +149,8 @@ def bench_env_steps(
         fast_steps, fast_time = fast_steps + steps, fast_time + elapsed
         steps, elapsed = _run_env(env, games, seconds / rounds)
         env_steps, env_time = env_steps + steps, env_time + elapsed
-    env.close()
     fast_rate, env_rate = fast_steps / fast_time, env_steps / env_time
-    return {
+    result = {
         "game": canonical_name(game),
         "env_kwargs": dict(env_kwargs),
         "fast_steps_per_s": fast_rate,
@@ -139,8 +159,11 @@ def bench_env_steps(
         "fast_us_per_step": 1e6 / fast_rate,
         "env_us_per_step": 1e6 / env_rate,
         "copy_us": _copy_cost_us(task, games),
+        "env_copy_us": _env_copy_cost_us(env, games),
         "mean_game_length": float(np.mean([len(g) for g in games])),
     }
+    env.close()
+    return result
 
 
 def bench_envs(
@@ -158,12 +181,18 @@ def bench_envs(
 
 def format_table(results: Sequence[dict[str, Any]]) -> str:
     """A plain-text table of :func:`bench_env_steps` results."""
-    header = f"{'game':<28} {'fast steps/s':>13} {'env steps/s':>12} {'speedup':>8} {'copy µs':>8}"
+    header = (
+        f"{'game':<28} {'fast steps/s':>13} {'env steps/s':>12} {'speedup':>8} {'copy µs':>8} {'env clone µs':>13}"
+    )
     lines = [header, "-" * len(header)]
     for r in results:
         label = r["game"] + "".join(f" {k}={v}" for k, v in r["env_kwargs"].items())
         lines.append(
             f"{label:<28} {r['fast_steps_per_s']:>13,.0f} {r['env_steps_per_s']:>12,.0f} "
-            f"{r['speedup']:>7.1f}x {r['copy_us']:>8.2f}"
+            f"{r['speedup']:>7.1f}x {r['copy_us']:>8.2f} {_number(r.get('env_copy_us')):>13}"
         )
     return "\n".join(lines)
+
+
+def _number(value: float | None) -> str:
+    return "-" if value is None else f"{value:.1f}"
