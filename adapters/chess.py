@@ -67,9 +67,9 @@ class ChessState:
     def copy(self) -> ChessState:
         """An independent copy (its own board object); states never change, so this is rarely needed."""
         new = object.__new__(ChessState)
-        for name in ChessState.__slots__:
-            setattr(new, name, getattr(self, name))
         new.board = self.board.copy(stack=False)
+        new.history, new.segment, new.repeated = self.history, self.segment, self.repeated
+        new.moves, new.root, new.result, new.legal_actions = self.moves, self.root, self.result, self.legal_actions
         return new
 
     def legal_moves(self) -> list[chess.Move]:
