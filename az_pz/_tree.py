@@ -322,16 +322,17 @@ def expand_and_backup(leaf_tree, leaf_node, rewards, is_terminal, leaf_to_play, 
             for a in range(num_actions):
                 if masks[i, a] and float(logits[i, a]) > top:
                     top = float(logits[i, a])
+            flat = top == -np.inf  # no finite logit on a legal action: uniform priors
             total = 0.0
             for a in range(num_actions):
                 if masks[i, a]:
-                    total += math.exp(float(logits[i, a]) - top)
+                    total += 1.0 if flat else math.exp(float(logits[i, a]) - top)
             first = edge_count[b]
             k = 0
             for a in range(num_actions):
                 if masks[i, a]:
                     edge_action[b, first + k] = a
-                    edge_prior[b, first + k] = math.exp(float(logits[i, a]) - top) / total
+                    edge_prior[b, first + k] = (1.0 if flat else math.exp(float(logits[i, a]) - top)) / total
                     edge_child[b, first + k] = -1
                     k += 1
             first_edge[b, n] = first
