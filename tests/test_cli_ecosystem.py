@@ -1,0 +1,38 @@
+import json
+
+from az_pz.cli import main
+
+
+def test_arena_command_writes_results(tmp_path, capsys):
+    out = tmp_path / "arena"
+    assert main(["arena", "tictactoe_v3", "random", "mcts:10", "--games", "2", "--out", str(out), "--no-progress"]) == 0
+    printed = capsys.readouterr().out
+    assert "Elo" in printed and "mcts:10" in printed
+    assert {"results.json", "results.csv", "ratings.csv", "elo.png"} <= {p.name for p in out.iterdir()}
+
+
+def test_arena_command_needs_two_agents(capsys):
+    assert main(["arena", "tictactoe_v3", "random"]) == 2
+
+
+def test_eval_command(tmp_path, capsys):
+    path = tmp_path / "eval.json"
+    assert main(["eval", "connect_four_v3", "mcts:10", "--opponent", "random", "--games", "2", "--json", str(path)]) == 0
+    assert "win rate" in capsys.readouterr().out
+    assert json.loads(path.read_text())["results"]["random"]["n_games"] == 2
+
+
+def test_play_command_with_typed_moves(monkeypatch, capsys):
+    moves = iter(["4", "0", "8", "2", "6", "1", "3", "5", "7"])
+
+    def typed(prompt=""):
+        try:
+            return next(moves)
+        except StopIteration:
+            raise EOFError from None
+
+    monkeypatch.setattr("builtins.input", typed)
+    assert main(["play", "tictactoe_v3", "random", "--seat", "0"]) == 0
+    printed = capsys.readouterr().out
+    assert "legal moves" in printed
+    assert any(text in printed for text in ("You won.", "Draw.", "You lost.", "bye"))
