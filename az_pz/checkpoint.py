@@ -48,6 +48,7 @@ __all__ = [
     "CheckpointError",
     "find_checkpoint",
     "latest_checkpoint",
+    "load_model_bytes",
     "load_model_weights",
     "load_optimizer",
     "optimizer_from_bytes",
@@ -189,10 +190,17 @@ def load_model_weights(path: str | os.PathLike, model: torch.nn.Module, spec: Ta
     path = Path(path)
     try:
         data = path.read_bytes()
-        metadata = _safetensors_metadata(data)
-        tensors = st_load_bytes(data)
     except FileNotFoundError as error:
         raise CheckpointError(f"{path} is missing") from error
+    load_model_bytes(data, model, spec, name=str(path))
+
+
+def load_model_bytes(data: bytes, model: torch.nn.Module, spec: TaskSpec, name: str = "model") -> None:
+    """:func:`load_model_weights` for bytes in memory (``name`` appears in errors)."""
+    path = name
+    try:
+        metadata = _safetensors_metadata(data)
+        tensors = st_load_bytes(data)
     except (SafetensorError, ValueError, json.JSONDecodeError) as error:
         raise CheckpointError(f"{path} is not readable safetensors (truncated or foreign file): {error}. "
                               "Resume from an earlier checkpoint of the run.") from error

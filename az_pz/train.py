@@ -84,16 +84,19 @@ class Trainer:
     # ------------------------------------------------------------------ resume
 
     @classmethod
-    def resume(cls, run_dir: str | Path, *, task: Task | None = None, device: str | None = None,
-               progress: bool = True, tensorboard: bool = True, **overrides: Any) -> "Trainer":
+    def resume(cls, run_dir: str | Path, *, config: RunConfig | None = None, task: Task | None = None,
+               device: str | None = None, progress: bool = True, tensorboard: bool = True,
+               **overrides: Any) -> "Trainer":
         """Continue the run in ``run_dir`` from its latest checkpoint (or from scratch if it has none).
 
         ``overrides`` (as in :func:`az_pz.config.replace_nested`) may extend the run, e.g.
-        ``train__iterations=50``; the game and network cannot change.
+        ``train__iterations=50``, or ``config`` replaces the stored config; the game and network cannot change.
         """
-        run_dir, checkpoint = Path(run_dir), None
-        config, task_json = ckpt.read_run_config(run_dir)
+        run_dir = Path(run_dir)
+        stored, task_json = ckpt.read_run_config(run_dir)
+        config = config if config is not None else stored
         new_config = replace_nested(config, **overrides) if overrides else config
+        config = stored
         if new_config.game != config.game or new_config.network != config.network or new_config.env_kwargs != config.env_kwargs:
             raise ckpt.CheckpointError("a resumed run keeps its game, env_kwargs and network; start a new run to change them")
         trainer = cls(new_config, run_dir=run_dir, task=task, device=device, progress=progress,
@@ -306,6 +309,9 @@ class Trainer:
         metrics = self.evaluate(games_vs_random=config.final_games, games_vs_rollout=config.final_games,
                                 rollout_simulations=config.final_rollout_simulations, prefix="final")
         self._print("final: " + "  ".join(f"{k.split('/')[1]} {v:.3f}" for k, v in metrics.items()))
+        from az_pz.io import atomic_write_json
+
+        atomic_write_json(self.run_dir / "final_eval.json", {"iteration": self.iteration, **metrics})
         return metrics
 
     # ------------------------------------------------------------------ persistence and logging

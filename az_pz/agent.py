@@ -1,0 +1,239 @@
+"""``AlphaZeroAgent``: a trained network plus search, as an ordinary agent.
+
+* ``AlphaZeroAgent.load(run_dir_or_checkpoint_or_zip, device="auto", **overrides)``;
+* ``act(env)`` inside a PettingZoo AEC loop, whichever seat it plays (reads the live game with
+  ``task.state_from_env``; the env is not changed);
+* ``select_action(state)`` on a task state;
+* ``predict(observation, state=None, episode_start=None, deterministic=True, action_masks=None)``
+  with Stable-Baselines3's semantics: a PettingZoo observation dict or a bare observation (plus
+  ``action_masks``), batched or not; returns ``(actions, None)`` and never an illegal action. Where
+  the task can rebuild its state from an observation (optional task method
+  ``state_from_observation(observation) -> state``) the agent searches; otherwise it plays the
+  network's masked policy;
+* ``save(path)``: one ``.zip`` holding ``data.json`` (game, spec, configs, versions) and
+  ``model.safetensors`` (no pickle).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+import json
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+
+from az_pz import checkpoint as ckpt
+from az_pz.config import NetworkConfig, RunConfig
+from az_pz.games import make_task
+from az_pz.network import AlphaZeroNetwork, NetworkEvaluator, resolve_device
+from az_pz.search import MCTS, SearchConfig
+from az_pz.task import Task
+
+__all__ = ["AlphaZeroAgent"]
+
+_ZIP_FORMAT = "az_pz.agent/1"
+
+
+class AlphaZeroAgent:
+    """Network + MCTS. ``search.num_simulations == 0`` plays the raw network policy."""
+
+    def __init__(self, task: Task, network: AlphaZeroNetwork, *, search: SearchConfig | None = None,
+                 device: str | torch.device = "auto", seed: int | None = 0, config: RunConfig | None = None) -> None:
+        self.task = task
+        self.config = config
+        self.search_config = search or (config.search if config else SearchConfig())
+        self.device = resolve_device(device)
+        self.network = network.to(self.device).eval()
+        self.evaluator = NetworkEvaluator(self.network, self.device)
+        self.rng = np.random.default_rng(seed)
+        self._mcts: MCTS | None = None
+
+    # ------------------------------------------------------------------ loading and saving
+
+    @classmethod
+    def load(cls, path: str | Path, device: str = "auto", *, task: Task | None = None, seed: int | None = 0,
+             **overrides: Any) -> "AlphaZeroAgent":
+        """Load from a run directory (its latest checkpoint), a checkpoint directory or a ``.zip`` from ``save``.
+
+        ``overrides`` replace search settings, e.g. ``num_simulations=200`` or ``gumbel=True``; ``task``
+        is needed only for games that ``make_task`` does not know by name (custom tasks).
+        """
+        path = Path(path)
+        if path.suffix == ".zip" or (not path.exists() and path.with_suffix(".zip").is_file()):
+            return cls._load_zip(path if path.suffix == ".zip" else path.with_suffix(".zip"), device, task, seed, overrides)
+        run_dir, checkpoint = ckpt.find_checkpoint(path)
+        config, task_json = ckpt.read_run_config(run_dir)
+        task = task if task is not None else make_task(config.game, **config.env_kwargs)
+        if task.spec.to_json() != task_json:
+            raise ckpt.CheckpointError(f"{run_dir} was trained on {task_json.get('name')!r}, not on the task given "
+                                       f"({task.spec.name!r})")
+        ckpt.read_checkpoint_state(checkpoint, task.spec)
+        network = AlphaZeroNetwork(task.spec, config.network)
+        ckpt.load_model_weights(checkpoint / "model.safetensors", network, task.spec)
+        search = _search_with(config.search, config.eval.num_simulations, overrides)
+        return cls(task, network, search=search, device=device, seed=seed, config=config)
+
+    @classmethod
+    def _load_zip(cls, path: Path, device: str, task: Task | None, seed: int | None,
+                  overrides: dict[str, Any]) -> "AlphaZeroAgent":
+        try:
+            with zipfile.ZipFile(path) as archive:
+                data = json.loads(archive.read("data.json"))
+                weights = archive.read("model.safetensors")
+        except (zipfile.BadZipFile, KeyError, ValueError, OSError) as error:
+            raise ckpt.CheckpointError(f"{path} is not an az_pz agent archive (truncated or foreign): {error}") from error
+        if data.get("format") != _ZIP_FORMAT:
+            raise ckpt.CheckpointError(f"{path} is not an az_pz agent archive (format {data.get('format')!r})")
+        task = task if task is not None else make_task(data["game"], **data.get("env_kwargs", {}))
+        network = AlphaZeroNetwork(task.spec, NetworkConfig(**data["network"]))
+        ckpt.load_model_bytes(weights, network, task.spec, name=f"{path}:model.safetensors")
+        search = _search_with(SearchConfig(**_tuples(data["search"])), None, overrides)
+        return cls(task, network, search=search, device=device, seed=seed)
+
+    def save(self, path: str | Path) -> Path:
+        """Write a single ``.zip`` (suffix added like SB3) with ``data.json`` and ``model.safetensors``."""
+        path = Path(path)
+        if path.suffix != ".zip":
+            path = path.with_suffix(path.suffix + ".zip") if path.suffix else path.with_suffix(".zip")
+        network_json = dataclasses.asdict(self.network.config)
+        data = {"format": _ZIP_FORMAT, "game": self.task.spec.name, "task": self.task.spec.to_json(),
+                "env_kwargs": dict(self.task.spec.env_kwargs), "network": network_json,
+                "search": dataclasses.asdict(self.search_config), "versions": ckpt.versions()}
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+            archive.writestr("data.json", json.dumps(data, indent=2))
+            archive.writestr("model.safetensors", ckpt.model_to_bytes(self.network, self.task.spec, network_json))
+        from az_pz.io import atomic_write_bytes
+
+        atomic_write_bytes(path, buffer.getvalue())
+        return path
+
+    # ------------------------------------------------------------------ playing
+
+    def reset(self) -> None:
+        """A new game starts (trees are not kept between calls anyway)."""
+        if self._mcts is not None:
+            self._mcts.reset()
+
+    def seed(self, seed: int | None) -> None:
+        self.rng = np.random.default_rng(seed)
+
+    def select_actions(self, states: list[Any], deterministic: bool = True) -> np.ndarray:
+        """Actions for many task states at once (one batched search); int64 ``[len(states)]``."""
+        if not states:
+            return np.zeros(0, np.int64)
+        if self.search_config.num_simulations == 0:
+            return np.array([self._network_action(self.task.observe(s), self.task.phase(s),
+                                                  self.task.legal_mask(s), deterministic) for s in states], np.int64)
+        if self._mcts is None or self._mcts.num_games < len(states):
+            self._mcts = MCTS(self.task, self.evaluator, self.search_config, num_games=max(len(states), 1))
+        self._mcts.reset()
+        output = self._mcts.search(list(states), self.rng, add_noise=False)
+        if self.search_config.gumbel:
+            actions = np.asarray(output.action, np.int64)
+        elif deterministic:
+            actions = np.asarray(output.visit_counts).argmax(axis=1).astype(np.int64)
+        else:
+            counts = np.asarray(output.visit_counts, np.float64)
+            actions = np.array([self.rng.choice(len(c), p=c / c.sum()) for c in counts], np.int64)
+        for i, state in enumerate(states):  # guard: never hand out an illegal action
+            mask = np.asarray(self.task.legal_mask(state), bool)
+            if not mask[actions[i]]:
+                actions[i] = int(np.flatnonzero(mask)[0])
+        return actions
+
+    def select_action(self, state: Any, deterministic: bool = True) -> int:
+        """The agent's move on a task state (search; the most visited action when ``deterministic``)."""
+        return int(self.select_actions([state], deterministic)[0])
+
+    def act(self, env: Any) -> int:
+        """A legal action for ``env.agent_selection`` of a live PettingZoo AEC env (the env is not changed)."""
+        state = self.task.state_from_env(env)
+        action = self.select_action(state)
+        to_env = getattr(self.task, "action_to_env", None)
+        return int(to_env(state, action)) if to_env else int(action)
+
+    def __call__(self, observation: Any, agent: str | None = None) -> int:
+        """``agent(observation, agent_name)``: one action from a PettingZoo observation."""
+        return int(self.predict(observation)[0])
+
+    def predict(self, observation: Any, state: Any = None, episode_start: Any = None, deterministic: bool = True,
+                action_masks: np.ndarray | None = None) -> tuple[np.ndarray, None]:
+        """SB3-style prediction; see the module docstring. Returns ``(actions, None)``."""
+        if isinstance(observation, dict):
+            obs = np.asarray(observation["observation"])
+            mask = observation.get("action_mask", action_masks)
+        else:
+            obs, mask = np.asarray(observation), action_masks
+        batched, obs = self._batch(obs)
+        masks = None if mask is None else np.asarray(mask).astype(bool).reshape(len(obs), -1)
+        rebuild = getattr(self.task, "state_from_observation", None)
+        actions = np.empty(len(obs), np.int64)
+        if rebuild is not None and self.search_config.num_simulations > 0:
+            states = [rebuild(o) for o in obs]
+            actions[:] = self.select_actions(states, deterministic)
+            if masks is not None:
+                for i in range(len(obs)):
+                    if not masks[i, actions[i]]:
+                        actions[i] = self._network_action(*self._chw(obs[i], masks[i]), masks[i], deterministic)
+        else:
+            for i in range(len(obs)):
+                row_mask = masks[i] if masks is not None else None
+                chw, phase = self._chw(obs[i], row_mask)
+                if row_mask is None:
+                    row_mask = np.ones(self.task.spec.phases[phase].num_actions, bool)
+                actions[i] = self._network_action(chw, phase, row_mask, deterministic)
+        return (actions if batched else actions[:1].reshape(())), None
+
+    # ------------------------------------------------------------------ helpers
+
+    def _batch(self, obs: np.ndarray) -> tuple[bool, np.ndarray]:
+        """(was batched, observations ``[n, ...]``): a single observation has the rank of a phase's shape."""
+        rank = len(self.task.spec.phases[0].observation_shape)
+        if obs.ndim == rank + 1:
+            return True, obs
+        if obs.ndim == rank:
+            return False, obs[None]
+        raise ValueError(f"observation of shape {obs.shape} fits no phase of {self.task.spec.name!r}")
+
+    def _chw(self, obs: np.ndarray, mask: np.ndarray | None) -> tuple[np.ndarray, int]:
+        """The observation channels-first (PettingZoo gives HWC) and its phase, matched by shape and mask size."""
+        for phase, spec in enumerate(self.task.spec.phases):
+            if mask is not None and len(mask) != spec.num_actions and self.task.spec.num_phases > 1:
+                continue
+            c, h, w = spec.observation_shape
+            if obs.shape == (c, h, w):
+                return obs.astype(np.float32), phase
+            if obs.shape == (h, w, c):
+                return np.ascontiguousarray(obs.transpose(2, 0, 1), np.float32), phase
+        raise ValueError(f"observation of shape {obs.shape} fits no phase of {self.task.spec.name!r} "
+                         f"({[p.observation_shape for p in self.task.spec.phases]})")
+
+    def _network_action(self, observation: np.ndarray, phase: int, mask: np.ndarray, deterministic: bool) -> int:
+        logits, _ = self.evaluator.forward(np.asarray(observation, np.float32)[None], phase)
+        mask = np.asarray(mask, bool)
+        scores = np.where(mask, logits[0, : len(mask)], -np.inf)
+        if deterministic or not np.isfinite(scores).any():
+            return int(np.argmax(scores)) if mask.any() else 0
+        probs = np.exp(scores - scores.max())
+        return int(self.rng.choice(len(probs), p=probs / probs.sum()))
+
+
+def _tuples(data: dict[str, Any]) -> dict[str, Any]:
+    return {k: tuple(v) if isinstance(v, list) else v for k, v in data.items()}
+
+
+def _search_with(search: SearchConfig, eval_sims: int | None, overrides: dict[str, Any]) -> SearchConfig:
+    if eval_sims is not None:
+        search = dataclasses.replace(search, num_simulations=eval_sims)
+    if "search" in overrides:
+        search = overrides.pop("search")
+    known = {f.name for f in dataclasses.fields(SearchConfig)}
+    unknown = set(overrides) - known
+    if unknown:
+        raise ValueError(f"unknown agent overrides {sorted(unknown)}; search settings are {sorted(known)}")
+    return dataclasses.replace(search, **overrides) if overrides else search
