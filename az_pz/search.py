@@ -22,15 +22,14 @@ mover minus ``fpu_reduction``.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from functools import lru_cache
 from typing import Any
 
 import numpy as np
 
-from az_pz import _tree
+from az_pz import _gumbel, _tree
+from az_pz._arrays import NODE_FIELDS, edge_arrays, grow, node_arrays
 from az_pz.evaluators import Evaluator
 from az_pz.task import Task
 
@@ -107,50 +106,6 @@ class SearchOutput:
     """int64 ``[B]`` the search's choice: most visits (PUCT) or Gumbel's selected action."""
 
 
-@lru_cache(maxsize=1024)
-def _halving_schedule(num_considered: int, num_simulations: int) -> tuple[int, ...]:
-    """Target visit count of each simulation's root action under Sequential Halving
-    (mctx's ``get_sequence_of_considered_visits``)."""
-    if num_considered <= 1:
-        return tuple(range(num_simulations))
-    log2max = int(math.ceil(math.log2(num_considered)))
-    sequence: list[int] = []
-    visits = [0] * num_considered
-    considered = num_considered
-    while len(sequence) < num_simulations:
-        extra = max(1, int(num_simulations / (log2max * considered)))
-        for _ in range(extra):
-            sequence.extend(visits[:considered])
-            for i in range(considered):
-                visits[i] += 1
-        considered = max(2, considered // 2)
-    return tuple(sequence[:num_simulations])
-
-
-def _node_arrays(num_games: int, nodes: int, players: int) -> dict[str, np.ndarray]:
-    b, n, p = num_games, nodes, players
-    return {
-        "visits": np.zeros((b, n), np.int32), "pending": np.zeros((b, n), np.int32),
-        "value_sum": np.zeros((b, n, p), np.float64), "evals": np.zeros((b, n, p), np.float32),
-        "reward": np.zeros((b, n, p), np.float32), "to_play": np.full((b, n), -1, np.int32),
-        "terminal": np.zeros((b, n), np.bool_), "depth": np.zeros((b, n), np.int32),
-        "parent": np.full((b, n), -1, np.int32), "action": np.full((b, n), -1, np.int32),
-        "first_edge": np.full((b, n), -1, np.int32), "num_edges": np.zeros((b, n), np.int32),
-    }
-
-
-def _edge_arrays(num_games: int, edges: int) -> dict[str, np.ndarray]:
-    return {
-        "edge_action": np.zeros((num_games, edges), np.int32),
-        "edge_prior": np.zeros((num_games, edges), np.float32),
-        "edge_child": np.full((num_games, edges), -1, np.int32),
-    }
-
-
-_NODE_ORDER = ("visits", "pending", "value_sum", "evals", "reward", "to_play", "terminal", "depth", "parent",
-               "action", "first_edge", "num_edges")
-
-
 class MCTS:
     """Batched search over B games at once; leaves of all games go to the evaluator in one call.
 
@@ -182,8 +137,8 @@ class MCTS:
         self._num_actions = task.spec.max_actions
         self._num_players = task.spec.num_players
         nodes = max(64, 2 * (config.num_simulations + config.leaves_per_tree) + 2)
-        self._a = _node_arrays(num_games, nodes, self._num_players)
-        self._a.update(_edge_arrays(num_games, nodes * min(self._num_actions, 16)))
+        self._a = node_arrays(num_games, nodes, self._num_players)
+        self._a.update(edge_arrays(num_games, nodes * min(self._num_actions, 16)))
         self._a.update({
             "root": np.zeros(num_games, np.int32), "node_count": np.zeros(num_games, np.int32),
             "edge_count": np.zeros(num_games, np.int32),
@@ -265,7 +220,7 @@ class MCTS:
     # ------------------------------------------------------------------ rounds
 
     def _node_args(self) -> list[np.ndarray]:
-        return [self._a[name] for name in _NODE_ORDER]
+        return [self._a[name] for name in NODE_FIELDS]
 
     def _select(self, remaining: np.ndarray, out_tree: np.ndarray, out_node: np.ndarray) -> int:
         a, c = self._a, self.config
@@ -393,14 +348,11 @@ class MCTS:
                 a["root_prior"][b, :num] = prior
                 continue
             noise = rng.gumbel(size=num) * c.gumbel_scale if add_noise else np.zeros(num)
-            scores = noise + np.log(np.maximum(prior, 1e-30))
-            considered = min(c.gumbel_max_considered, num)
-            top = np.argsort(-scores, kind="stable")[:considered]
-            a["gumbel"][b] = -np.inf
-            a["gumbel"][b, top] = scores[top]
+            scores, considered = _gumbel.considered_scores(prior, c.gumbel_max_considered, noise)
+            a["gumbel"][b, :num] = scores
             a["search_visits"][b] = 0
             a["sim_index"][b] = 0
-            a["schedule"][b, :sims] = _halving_schedule(considered, sims)
+            a["schedule"][b, :sims] = _gumbel.halving_schedule(considered, sims)
 
     # ------------------------------------------------------------------ capacity
 
@@ -412,20 +364,15 @@ class MCTS:
         if need <= capacity:
             return
         grown = max(2 * capacity, need)
-        fresh = _node_arrays(self.num_games, grown - capacity, self._num_players)
-        for name in _NODE_ORDER:
-            a[name] = np.concatenate([a[name], fresh[name]], axis=1)
+        grow(self._a, node_arrays(self.num_games, grown - capacity, self._num_players))
         for states in self._states:
             states.extend([None] * (grown - capacity))
 
     def _reserve_edges(self, need: int) -> None:
-        a = self._a
-        capacity = a["edge_action"].shape[1]
-        if need <= capacity:
-            return
-        fresh = _edge_arrays(self.num_games, max(2 * capacity, need) - capacity)
-        for name, array in fresh.items():
-            a[name] = np.concatenate([a[name], array], axis=1)
+        """Grow the edge arrays to at least ``need`` slots per tree."""
+        capacity = self._a["edge_action"].shape[1]
+        if need > capacity:
+            grow(self._a, edge_arrays(self.num_games, max(2 * capacity, need) - capacity))
 
     # ------------------------------------------------------------------ results
 
@@ -461,16 +408,9 @@ class MCTS:
         sigma = self._kernels.completed_q_sigma(
             b, root, a["visits"], a["value_sum"], a["evals"], a["reward"], a["to_play"], a["first_edge"],
             a["num_edges"], a["edge_prior"], a["edge_child"], float(c.gumbel_c_visit), float(c.gumbel_c_scale))
-        logits = np.log(np.maximum(prior, 1e-30)) + sigma
-        improved = np.exp(logits - logits.max())
-        improved /= improved.sum()
         num = actions.shape[0]
-        gumbel = a["gumbel"][b, :num].astype(np.float64)
-        considered = np.isfinite(gumbel)
-        visits = np.where(considered, a["search_visits"][b, :num], -1)
-        score = np.where(visits == visits.max(), gumbel + sigma, -np.inf)
-        return improved, int(actions[np.argmax(score)])
-
+        choice = _gumbel.final_choice(a["gumbel"][b, :num].astype(np.float64), a["search_visits"][b, :num], sigma)
+        return _gumbel.improved_policy(prior, sigma), int(actions[choice])
 
 def run_search(task: Task, evaluator: Evaluator, states: Sequence[Any], config: SearchConfig,
                rng: np.random.Generator, *, add_noise: bool = False) -> SearchOutput:
