@@ -53,8 +53,8 @@ class GameRecord:
 
 
 def play_game(env: Any, agents: Sequence[Any], *, seed: int, names: Sequence[str] | None = None,
-              max_moves: int | None = None) -> GameRecord:
-    """Play one game on a live AEC env; ``agents[i]`` plays seat ``i``."""
+              max_moves: int | None = None, opening: Sequence[int] = ()) -> GameRecord:
+    """Play one game on a live AEC env; ``agents[i]`` plays seat ``i``, after the ``opening`` actions are played."""
     env.reset(seed=seed)
     seats = list(env.possible_agents)
     if len(agents) != len(seats):
@@ -75,7 +75,10 @@ def play_game(env: Any, agents: Sequence[Any], *, seed: int, names: Sequence[str
             truncated = True
             break
         agent = agents[seats.index(name)]
-        action = check_legal(env, agent.act(env), repr(agent))
+        if len(actions) < len(opening):
+            action = check_legal(env, opening[len(actions)], "the opening")
+        else:
+            action = check_legal(env, agent.act(env), repr(agent))
         env.step(action)
         actions.append(action)
         for seat_name, reward in env.rewards.items():  # per-step rewards (AEC semantics)
@@ -84,6 +87,24 @@ def play_game(env: Any, agents: Sequence[Any], *, seed: int, names: Sequence[str
         returns = dict.fromkeys(seats, 0.0)
     labels = tuple(names) if names is not None else tuple(repr(a) for a in agents)
     return GameRecord(labels, tuple(returns[s] for s in seats), tuple(actions), seed, truncated)
+
+
+def random_opening(env: Any, num_moves: int, rng: np.random.Generator) -> tuple[int, ...]:
+    """``num_moves`` uniformly random legal actions from the start (fewer if the game ends first).
+
+    Deterministic agents replay the same game over and over; starting pairs of
+    games (seats swapped) from one random opening makes the games differ.
+    """
+    env.reset()
+    opening: list[int] = []
+    for name in env.agent_iter():
+        _, _, termination, truncation, _ = env.last()
+        if termination or truncation or len(opening) >= num_moves:
+            break
+        mask = np.asarray(env.observe(name)["action_mask"]).astype(bool)
+        opening.append(int(rng.choice(np.flatnonzero(mask))))
+        env.step(opening[-1])
+    return tuple(opening)
 
 
 @dataclass(frozen=True)
@@ -104,13 +125,15 @@ class EvalResult:
 
 
 def evaluate(agent: Any, opponent: Any, game: str, n_games: int = 100, seed: int = 0, *,
-             seat: int | str = "alternate", max_moves: int | None = None, **env_kwargs: Any) -> EvalResult:
+             seat: int | str = "alternate", max_moves: int | None = None, opening_moves: int = 0,
+             **env_kwargs: Any) -> EvalResult:
     """Play ``agent`` against ``opponent`` (agents or specs) and count its wins, draws and losses.
 
     Mirrors the evaluation loop of PettingZoo's SB3 tutorial: game ``i`` is
     ``env.reset(seed=seed + i)`` with ``env.action_space(...).seed(seed + i)``.
     ``seat`` is ``"alternate"`` (seat ``i % 2`` in game ``i``) or a fixed seat
-    (the tutorial's trained agent plays seat 1).
+    (the tutorial's trained agent plays seat 1). ``opening_moves`` random moves
+    start each pair of games (games ``2k`` and ``2k + 1`` share one).
     """
     agent, opponent = make(agent), make(opponent)
     env = make_aec_env(game, **env_kwargs)
@@ -122,7 +145,8 @@ def evaluate(agent: Any, opponent: Any, game: str, n_games: int = 100, seed: int
             my_seat = i % 2 if seat == "alternate" else int(seat)
             players = [opponent, opponent]
             players[my_seat] = agent
-            score = play_game(env, players, seed=seed + i, max_moves=max_moves).score(my_seat)
+            opening = random_opening(env, opening_moves, np.random.default_rng([seed, i // 2])) if opening_moves else ()
+            score = play_game(env, players, seed=seed + i, max_moves=max_moves, opening=opening).score(my_seat)
             wins, draws, losses = wins + (score == 1.0), draws + (score == 0.5), losses + (score == 0.0)
     finally:
         env.close()
@@ -219,8 +243,8 @@ def _unique_names(specs: Sequence[Any]) -> list[str]:
 
 
 def round_robin(game: str, agents: Sequence[Any] | Mapping[str, Any], games_per_pair: int = 20, seed: int = 0, *,
-                anchor: str | None = None, max_moves: int | None = None, progress: bool = False,
-                extra_records: Sequence[GameRecord] = (), **env_kwargs: Any) -> ArenaResult:
+                anchor: str | None = None, max_moves: int | None = None, opening_moves: int = 0,
+                progress: bool = False, extra_records: Sequence[GameRecord] = (), **env_kwargs: Any) -> ArenaResult:
     """Every pair of agents plays ``games_per_pair`` games, seats alternated; Elo fitted on all games.
 
     Args:
@@ -230,6 +254,8 @@ def round_robin(game: str, agents: Sequence[Any] | Mapping[str, Any], games_per_
         seed: game ``g`` of the ``p``-th pairing resets the env with ``seed + p * games_per_pair + g``.
         anchor: the agent rated 0 (default: the mean rating is 0).
         max_moves: stop a game after this many moves and score it a draw (``None``: play to the end).
+        opening_moves: random moves that start each pair of games (seats swapped), so that
+            deterministic agents play different games.
         progress: show a progress bar (tqdm).
         extra_records: earlier games (e.g. from another run) added to the table and the fit.
         **env_kwargs: passed to the PettingZoo env.
@@ -242,18 +268,20 @@ def round_robin(game: str, agents: Sequence[Any] | Mapping[str, Any], games_per_
     players = dict(zip(names, (make(s) for s in specs)))
     pairs = [(names[a], names[b]) for a, b in itertools.combinations(range(len(names)), 2)]
     records = list(extra_records) + play_pairings(game, players, pairs, games_per_pair, seed, max_moves=max_moves,
-                                                  progress=progress, **env_kwargs)
-    settings = {"games_per_pair": games_per_pair, "seed": seed, "anchor": anchor, "max_moves": max_moves, "env_kwargs": env_kwargs}
+                                                  opening_moves=opening_moves, progress=progress, **env_kwargs)
+    settings = {"games_per_pair": games_per_pair, "seed": seed, "anchor": anchor, "max_moves": max_moves,
+                "opening_moves": opening_moves, "env_kwargs": env_kwargs}
     return tabulate(game, names, records, anchor=anchor, settings=settings)
 
 
 def play_pairings(game: str, players: Mapping[str, Any], pairs: Sequence[tuple[str, str]], games_per_pair: int,
-                  seed: int = 0, *, max_moves: int | None = None, progress: bool = False,
+                  seed: int = 0, *, max_moves: int | None = None, opening_moves: int = 0, progress: bool = False,
                   **env_kwargs: Any) -> list[GameRecord]:
     """Play ``games_per_pair`` games of each pairing (names into ``players``), seats alternated.
 
     Game ``g`` of the ``p``-th pairing resets the env with ``seed + p * games_per_pair + g``;
-    even games seat the pair's first agent first.
+    even games seat the pair's first agent first; games ``2k`` and ``2k + 1`` share a random
+    opening of ``opening_moves`` moves.
     """
     env = make_aec_env(game, **env_kwargs)
     if len(env.possible_agents) != 2:
@@ -265,8 +293,10 @@ def play_pairings(game: str, players: Mapping[str, Any], pairs: Sequence[tuple[s
         for p, (a, b) in enumerate(pairs):
             for g in range(games_per_pair):
                 order = (a, b) if g % 2 == 0 else (b, a)
+                opening = (random_opening(env, opening_moves, np.random.default_rng([seed, p, g // 2]))
+                           if opening_moves else ())
                 records.append(play_game(env, [players[n] for n in order], seed=seed + p * games_per_pair + g,
-                                         names=order, max_moves=max_moves))
+                                         names=order, max_moves=max_moves, opening=opening))
                 bar.update(1)
     finally:
         bar.close()

@@ -35,7 +35,8 @@ def list_checkpoints(run_dir: str | Path) -> list[tuple[int, Path]]:
 
 def elo_over_training(run_dir: str | Path, *, references: Sequence[str] = ("random",), games_per_pair: int = 20,
                       every: int = 1, seed: int = 0, device: str = "cpu", out_dir: str | Path | None = None,
-                      progress: bool = False, max_moves: int | None = None, **agent_overrides: Any) -> ArenaResult:
+                      progress: bool = False, max_moves: int | None = None, opening_moves: int = 0,
+                      **agent_overrides: Any) -> ArenaResult:
     """Rate a run's checkpoints; write ``elo_curve.{json,csv,png}`` and the arena files to ``out_dir``.
 
     Args:
@@ -48,6 +49,7 @@ def elo_over_training(run_dir: str | Path, *, references: Sequence[str] = ("rand
         out_dir: where the files go (default ``RUN_DIR/elo``).
         progress: show a progress bar.
         max_moves: cap on game length (a capped game is a draw).
+        opening_moves: random moves that start each pair of games (varied games for deterministic agents).
         **agent_overrides: passed to ``AlphaZeroAgent.load`` (e.g. ``num_simulations=64``).
     """
     from az_pz.agent import AlphaZeroAgent
@@ -69,7 +71,8 @@ def elo_over_training(run_dir: str | Path, *, references: Sequence[str] = ("rand
     checkpoint_names = names[: len(chosen)]
     pairs = [(c, r) for c in checkpoint_names for r in references]
     pairs += list(zip(checkpoint_names[1:], checkpoint_names[:-1]))
-    records = play_pairings(game, players, pairs, games_per_pair, seed, max_moves=max_moves, progress=progress, **env_kwargs)
+    records = play_pairings(game, players, pairs, games_per_pair, seed, max_moves=max_moves,
+                            opening_moves=opening_moves, progress=progress, **env_kwargs)
     result = tabulate(game, names, records, anchor=references[0],
                       settings={"run_dir": str(run_dir), "games_per_pair": games_per_pair, "seed": seed,
                                 "references": list(references), "env_kwargs": env_kwargs})

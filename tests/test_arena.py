@@ -111,3 +111,10 @@ def test_evaluate_mirrors_the_tutorial_measure():
     assert again == result
     fixed_seat = evaluate("random", "random", "tictactoe_v3", n_games=4, seed=0, seat=1)
     assert fixed_seat.n_games == 4
+
+
+def test_random_openings_are_shared_by_each_pair_of_games():
+    result = round_robin("connect_four_v3", ["mcts:8", "random"], games_per_pair=4, seed=0, opening_moves=2)
+    openings = [r.actions[:2] for r in result.records]
+    assert openings[0] == openings[1] and openings[2] == openings[3]
+    assert openings[0] != openings[2]

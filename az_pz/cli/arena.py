@@ -22,6 +22,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--out", help="directory for results.json, results.csv, ratings.csv, elo.png")
     parser.add_argument("--anchor", help="agent rated 0 (default: ratings average 0; with --run: the first reference)")
     parser.add_argument("--max-moves", type=int, help="stop a game after this many moves and score it a draw")
+    parser.add_argument("--opening-moves", type=int, default=0,
+                        help="random moves that start each pair of games (seats swapped): varied games for deterministic agents")
     parser.add_argument("--run", help="rate the checkpoints of this run directory instead (Elo over training)")
     parser.add_argument("--references", nargs="+", default=["random"], help="with --run: agents every checkpoint meets")
     parser.add_argument("--every", type=int, default=1, help="with --run: rate every k-th checkpoint")
@@ -38,7 +40,7 @@ def main(argv: list[str]) -> int:
 
         result = elo_over_training(args.run, references=args.references, games_per_pair=args.games, every=args.every,
                                    seed=args.seed, device=args.device, out_dir=args.out, progress=not args.no_progress,
-                                   max_moves=args.max_moves)
+                                   max_moves=args.max_moves, opening_moves=args.opening_moves)
         print(result.table())
         print(f"\nwrote {args.out or args.run + '/elo'}/elo_curve.png (and .json, .csv, results.*)")
         return 0
@@ -48,7 +50,8 @@ def main(argv: list[str]) -> int:
     from az_pz.arena import round_robin
 
     result = round_robin(args.game, args.agents, games_per_pair=args.games, seed=args.seed, anchor=args.anchor,
-                         max_moves=args.max_moves, progress=not args.no_progress, **parse_env_kwargs(args.env))
+                         max_moves=args.max_moves, opening_moves=args.opening_moves, progress=not args.no_progress,
+                         **parse_env_kwargs(args.env))
     print(result.table())
     if args.out:
         paths = result.write(args.out)

@@ -21,6 +21,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--seed", type=int, default=0, help="game i resets the env with seed + i (default 0)")
     parser.add_argument("--seat", default="alternate", help="'alternate' (default), 0 or 1")
     parser.add_argument("--max-moves", type=int, help="stop a game after this many moves and score it a draw")
+    parser.add_argument("--opening-moves", type=int, default=0, help="random moves that start each pair of games")
     parser.add_argument("--json", help="also write the results to this JSON file")
     add_env_argument(parser)
     return parser
@@ -36,7 +37,7 @@ def main(argv: list[str]) -> int:
     results = {}
     for opponent in args.opponent or ["random"]:
         result = evaluate(agent, opponent, args.game, n_games=args.games, seed=args.seed, seat=seat,
-                          max_moves=args.max_moves, **parse_env_kwargs(args.env))
+                          max_moves=args.max_moves, opening_moves=args.opening_moves, **parse_env_kwargs(args.env))
         results[opponent] = result.to_dict()
         print(f"{args.agent} vs {opponent}: win rate {result.win_rate:.3f} "
               f"(W/D/L {result.wins}/{result.draws}/{result.losses} of {result.n_games})")
