@@ -238,7 +238,7 @@ class PettingZooTask:
         obs, mask = state._observe()
         if self._phase_fn is not None:
             return int(self._phase_fn(state._core.unwrapped))
-        return (len(mask), _to_chw(obs).shape)
+        return (len(mask), np.shape(obs))  # the env's own (HWC) shape: no conversion needed
 
     def _probe(self, env: Any, probe_steps: int) -> tuple[PhaseSpec, ...]:
         """Play random legal moves from the start and record each phase's (observation shape, actions)."""
@@ -311,13 +311,11 @@ class PettingZooTask:
         return self._seat_of[state._agent]
 
     def phase(self, state: EnvSnapshot) -> int:
-        if len(self.spec.phases) == 1 and self._phase_fn is None:
-            return 0
         signature = self._signature(state)
         index = self._phase_index.get(signature)
         if index is None:
             raise ValueError(
-                f"this position's phase {signature} (actions, observation shape) was not seen when the task "
+                f"this position's phase {signature} (actions, env observation shape) was not seen when the task "
                 f"was built (known: {list(self._phase_index)}); raise probe_steps or pass a phase_fn"
             )
         return index
@@ -383,18 +381,19 @@ class PettingZooTask:
 
 
 def _import_game(name: str) -> Any:
-    if "." in name:
-        candidates = [name]
-    else:
-        candidates = [f"pettingzoo.{family}.{name}" for family in _FAMILIES]
-    for path in candidates:
-        try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", DeprecationWarning)
+    """The PettingZoo module of a game: ``"connect_four_v3"`` is looked up in each env family."""
+    import importlib.util
+
+    candidates = [name] if "." in name else [f"pettingzoo.{family}.{name}" for family in _FAMILIES]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        for path in candidates:
+            try:
+                found = importlib.util.find_spec(path)
+            except ImportError:  # the family itself is absent or moved out (pettingzoo.mpe)
+                continue
+            if found is not None:
                 return importlib.import_module(path)
-        except ModuleNotFoundError as error:
-            if error.name is not None and not path.startswith(error.name):
-                raise ImportError(f"{path} needs a package that is not installed: {error.name}") from error
     raise ValueError(
         f"unknown PettingZoo game {name!r}: expected a module name like 'connect_four_v3' "
         "or a registry id like 'classic/connect_four-v3'"
