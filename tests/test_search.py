@@ -240,3 +240,29 @@ def test_numba_and_reference_paths_agree(config):
             np.testing.assert_array_equal(first, second)
     for name in fast:
         np.testing.assert_array_equal(fast[name], ref[name], err_msg=name)
+
+
+def test_masked_logits_from_a_network_are_handled():
+    """Evaluators may put -inf on illegal actions (or on every action): priors stay a distribution."""
+
+    class MaskingEvaluator:
+        def __init__(self, fill):
+            self.fill = fill
+
+        def evaluate(self, task, states):
+            logits = np.full((len(states), task.spec.max_actions), self.fill, np.float32)
+            for i, state in enumerate(states):
+                logits[i, task.legal_mask(state)] = 0.0 if self.fill == -np.inf else self.fill
+            return Evaluation(logits, np.zeros((len(states), task.spec.num_players), np.float32))
+
+    for fill in (-np.inf, -1e30):
+        out = search_one(TTT, TTT.from_board("XX. OO. ...", 0), SearchConfig(num_simulations=100),
+                         evaluator=MaskingEvaluator(fill))
+        assert out.action[0] == 2
+
+    class AllMinusInf:
+        def evaluate(self, task, states):
+            return Evaluation(np.full((len(states), 9), -np.inf, np.float32), np.zeros((len(states), 2), np.float32))
+
+    out = search_one(TTT, TTT.initial_state(), SearchConfig(num_simulations=30), evaluator=AllMinusInf())
+    assert out.visit_counts.sum() == 30 and np.isfinite(out.root_values).all()
