@@ -87,20 +87,20 @@ def connects_four(bits: int) -> bool:
 
 
 @numba.njit(cache=True)
-def _drop(bits_0: int, bits_1: int, to_play: int, action: int) -> tuple[int, int, int]:
-    """Drop ``to_play``'s piece in column ``action``: new bitboards and outcome (-1: illegal).
+def _drop(bits_0: int, bits_1: int, to_play: int, action: int) -> tuple[int, int, int, int]:
+    """Drop ``to_play``'s piece in column ``action``: the next state's fields (outcome -1: illegal).
 
     Compiled because this is the search's hot path (about twice as fast as
     the same lines in Python, whose 48-bit ints are slow multi-digit ints).
     """
     if action < 0 or action >= COLS:
-        return bits_0, bits_1, -1
+        return bits_0, bits_1, to_play, -1
     column = (bits_0 | bits_1) & (_COLUMN_0 << action)
     if column:
         # The lowest set bit of a column is its topmost piece; the cell above it is one row (8 bits) up.
         cell = (column & -column) >> 8
         if not cell:
-            return bits_0, bits_1, -1
+            return bits_0, bits_1, to_play, -1
     else:
         cell = _BOTTOM_0 << action
     if to_play:
@@ -112,15 +112,16 @@ def _drop(bits_0: int, bits_1: int, to_play: int, action: int) -> tuple[int, int
     for shift in (1, 8, 7, 9):
         pairs = mine & (mine >> shift)
         if pairs & (pairs >> (2 * shift)):
-            return bits_0, bits_1, WON_0 + to_play
+            return bits_0, bits_1, 1 - to_play, WON_0 + to_play
     if (bits_0 | bits_1) == _FULL:
-        return bits_0, bits_1, DRAW
-    return bits_0, bits_1, ONGOING
+        return bits_0, bits_1, 1 - to_play, DRAW
+    return bits_0, bits_1, 1 - to_play, ONGOING
 
 
 @numba.njit(cache=True)
-def _planes(mine: int, theirs: int) -> np.ndarray:
-    """float32 [2, 6, 7] cells of two bitboards (compiled: 2x faster than any NumPy composition)."""
+def _planes(bits_0: int, bits_1: int, to_play: int) -> np.ndarray:
+    """float32 [2, 6, 7]: the mover's then the opponent's cells (compiled: 2x any NumPy composition)."""
+    mine, theirs = (bits_1, bits_0) if to_play else (bits_0, bits_1)
     out = np.empty((2, ROWS, COLS), np.float32)
     for row in range(ROWS):
         for col in range(COLS):
@@ -193,19 +194,16 @@ class ConnectFourTask(NativeTask[ConnectFourState]):
 
     def observe(self, state: ConnectFourState) -> np.ndarray:
         """float32 ``[2, 6, 7]``: plane 0 the mover's pieces, plane 1 the opponent's."""
-        if state[2]:
-            return _planes(state[1], state[0])
-        return _planes(state[0], state[1])
+        return _planes(state[0], state[1], state[2])
 
     def step(self, state: ConnectFourState, action: int) -> tuple[ConnectFourState, np.ndarray]:
         """Drop a piece in column ``action``; rewards float32 ``[2]`` in seat order."""
-        bits_0, bits_1, to_play, outcome = state
-        if outcome:
+        if state[3]:
             raise ValueError(f"connect four action {action} on a finished game\n{self.render(state)}")
-        bits_0, bits_1, outcome = _drop(bits_0, bits_1, to_play, action)
-        if outcome < 0:
+        child = _drop(state[0], state[1], state[2], action)
+        if child[3] < 0:
             raise ValueError(f"illegal connect four action {action} on\n{self.render(state)}")
-        return _new_state(ConnectFourState, (bits_0, bits_1, 1 - to_play, outcome)), _REWARDS[outcome].copy()
+        return _new_state(ConnectFourState, child), _REWARDS[child[3]].copy()
 
     def is_terminal(self, state: ConnectFourState) -> bool:
         return state[3] != ONGOING
