@@ -303,3 +303,10 @@ def test_differential_many_games(task):
                   f"{time.perf_counter() - start:.0f} s, endings {dict(endings)}", flush=True)
     print(f"\nchess differential: {num_games} games, {plies} plies, 0 mismatches, "
           f"{time.perf_counter() - start:.0f} s, endings {dict(endings)}")
+
+
+def test_check_task_conformance(task):
+    from az_pz.testing import check_task
+
+    result = check_task(task, num_games=3, seed=1)
+    assert result.games == 3
