@@ -18,6 +18,8 @@ from gymnasium import spaces
 from pettingzoo import AECEnv
 from pettingzoo.utils import AgentSelector, wrappers
 
+from az_pz.adapters.cloneable import copy_aec_common, register_cloner
+
 SIZE = 4
 NUM_PLAYERS = 3
 
@@ -120,3 +122,13 @@ class raw_env(AECEnv):
 
     def close(self):
         pass
+
+
+def _clone(raw: raw_env) -> raw_env:
+    """Fast exact copy for CloneableEnv: the AEC basics plus the board."""
+    new = copy_aec_common(raw)
+    new.board = raw.board.copy()
+    return new
+
+
+register_cloner(raw_env, _clone)

@@ -9,8 +9,9 @@
   up, down, left, right).
 
 Three of one's pieces in a row, column or diagonal wins (+1, the other -1).
-A player with no legal slide loses. After 24 slides the game is a draw, so a
-game lasts at most 30 plies.
+After 24 slides the game is a draw, so a game lasts at most 30 plies. (A
+player always has a slide: on this board, every position where one side's
+pieces are all blocked contains a line, which has already ended the game.)
 
 Observation ``(3, 3, 4)`` int8 (HWC) from the observer's side: own pieces,
 opponent pieces, all ones in the observer's move phase, all ones if the
@@ -29,6 +30,8 @@ import numpy as np
 from gymnasium import spaces
 from pettingzoo import AECEnv
 from pettingzoo.utils import AgentSelector, wrappers
+
+from az_pz.adapters.cloneable import copy_aec_common, register_cloner
 
 PIECES = 3
 MAX_SLIDES = 24
@@ -162,10 +165,6 @@ class raw_env(AECEnv):
             self._finish(agent)
         elif self.slides >= MAX_SLIDES:
             self._finish(None)
-        else:
-            self.agent_selection = next_agent
-            if self.placed[next_agent] == PIECES and not self._legal(next_agent).any():
-                self._finish(agent)  # the next player cannot slide: it loses
         self.agent_selection = next_agent
         self._accumulate_rewards()
 
@@ -176,3 +175,15 @@ class raw_env(AECEnv):
 
     def close(self):
         pass
+
+
+def _clone(raw: raw_env) -> raw_env:
+    """Fast exact copy for CloneableEnv: the AEC basics plus this game's own mutable state."""
+    new = copy_aec_common(raw)
+    new.board = raw.board.copy()
+    new.placed = dict(raw.placed)
+    new.phase = dict(raw.phase)
+    return new
+
+
+register_cloner(raw_env, _clone)
