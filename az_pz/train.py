@@ -383,6 +383,9 @@ def _summary_line(m: dict[str, Any], iterations: int) -> str:
     if "loss/policy" in m:
         parts.append(f"loss policy {m['loss/policy']:.3f} value {m['loss/value']:.3f}")
     parts.append(f"self-play {m['selfplay/games_per_s']:.1f} games/s {m['selfplay/sims_per_s']:.0f} sims/s")
+    if "distributed/workers" in m:  # Ray self-play (az_pz.distributed)
+        parts.append(f"{int(m['distributed/workers'])} workers, weight lag {m['distributed/weight_lag']:.1f}, "
+                     f"replay {int(m.get('replay/size', 0))}")
     if "eval/win_rate_random" in m:
         parts.append(f"vs random {m['eval/win_rate_random']:.2f}")
     if "eval/win_rate_mcts" in m:
