@@ -360,6 +360,9 @@ class Trainer:
         return self._writer
 
     def close(self) -> None:
+        stop = getattr(self.selfplay, "close", None)  # distributed self-play (az_pz.distributed) stops its workers
+        if stop is not None:
+            stop()
         if self._writer is not None:
             self._writer.close()
             self._writer = None
