@@ -112,8 +112,8 @@ class MCTS:
     Game ``i`` owns tree ``i``. Between moves, :meth:`advance` keeps the played
     action's subtree (when ``config.reuse_tree``); :meth:`reset` forgets a tree
     (call it when game ``i`` starts over). A search from a state that does not
-    match the kept root (other player to move, other legal actions, or another
-    ``task.key`` where the task has one) starts a fresh tree.
+    match the kept root (other player to move, other legal actions, another
+    ``task.key`` where the task has one, else another observation) starts a fresh tree.
     """
 
     def __init__(self, task: Task, evaluator: Evaluator, config: SearchConfig = SearchConfig(),
@@ -300,8 +300,12 @@ class MCTS:
         first, num = a["first_edge"][game, root], a["num_edges"][game, root]
         if not np.array_equal(a["edge_action"][game, first:first + num], np.flatnonzero(self.task.legal_mask(state))):
             return False
+        kept = self._states[game][root]
         key = getattr(self.task, "key", None)
-        if key is not None and key(state) != key(self._states[game][root]):
+        if key is not None:
+            if key(state) != key(kept):
+                return False
+        elif state is not kept and not np.array_equal(self.task.observe(state), self.task.observe(kept)):
             return False
         self._states[game][root] = state
         return True

@@ -266,3 +266,17 @@ def test_masked_logits_from_a_network_are_handled():
 
     out = search_one(TTT, TTT.initial_state(), SearchConfig(num_simulations=30), evaluator=AllMinusInf())
     assert out.visit_counts.sum() == 30 and np.isfinite(out.root_values).all()
+
+
+def test_a_state_that_is_not_the_kept_root_gets_a_fresh_tree_without_key():
+    class NoKey(TicTacToe):
+        key = None
+
+    task = NoKey()
+    search = MCTS(task, UniformEvaluator(), SearchConfig(num_simulations=30))
+    first = task.from_board("XO. ... ...", 0)
+    search.search([first], np.random.default_rng(0))
+    again = search.search([first], np.random.default_rng(0), num_simulations=10)
+    assert again.visit_counts.sum() == 40  # same position: the tree is kept
+    other = task.from_board("OX. ... ...", 0)  # same mover, same legal moves, another position
+    assert search.search([other], np.random.default_rng(0), num_simulations=10).visit_counts.sum() == 10
