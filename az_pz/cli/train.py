@@ -28,6 +28,9 @@ def _head_parser() -> argparse.ArgumentParser:
     parser.add_argument("--no-final-eval", action="store_true", help="skip the evaluation at the end")
     parser.add_argument("--quiet", action="store_true", help="no progress bars or per-iteration lines")
     parser.add_argument("-h", "--help", action="store_true")
+    from az_pz.distributed.config import add_cli_arguments  # --distributed ray --ray-address --workers (no Ray import)
+
+    add_cli_arguments(parser)
     return parser
 
 
