@@ -101,6 +101,14 @@ def _run(config, head) -> int:
     except CheckpointError as error:
         print(f"az-pz train: {error}", file=sys.stderr)
         return 1
+    if head.distributed != "local":  # self-play in Ray actors feeding this learner
+        from az_pz.distributed import config_from_cli, distribute
+
+        try:
+            distribute(trainer, config_from_cli(head))
+        except (ImportError, ValueError) as error:
+            print(f"az-pz train: {error}", file=sys.stderr)
+            return 2
     print(f"run directory: {trainer.run_dir}  (device {trainer.device}, game {trainer.spec.name}, "
           f"starting after iteration {trainer.iteration})")
     try:
