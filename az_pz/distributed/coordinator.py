@@ -155,6 +155,11 @@ class RaySelfPlay:
             self._generation.append(0)
         for slot in range(self.config.workers):
             self._fill(slot)
+        if getattr(self.trainer, "progress", False):
+            cpus = ray.cluster_resources().get("CPU", 0.0)
+            where = f"cluster {self.config.address}" if self.config.address else "local Ray instance"
+            print(f"distributed self-play: {self.config.workers} Ray actors, weights v{self._version}, "
+                  f"{where} with {cpus:.0f} CPUs", file=sys.stderr)
 
     def close(self) -> None:
         """Stop the actors (games in flight are lost) and the Ray instance this object started."""
@@ -172,13 +177,20 @@ class RaySelfPlay:
 
     def play(self, num_games: int, rng: np.random.Generator,
              on_game: Callable[[int], None] | None = None) -> tuple[list[Position], DistributedStats]:
-        """At least ``num_games`` games from the actors (whole calls are kept, so possibly a few more)."""
+        """At least ``num_games`` games from the actors: every call that finished since the last
+        iteration (within the weight lag), then more as they finish; whole calls are kept."""
         self.start(rng)
         self._publish()
         stats = DistributedStats(workers=self.config.workers, version=self._version)
         positions: list[Position] = []
         start = last_result = time.perf_counter()
         warned = False
+        if self._pending:  # everything finished while the learner trained, oldest first
+            ready, _ = ray.wait(list(self._pending), num_returns=len(self._pending), timeout=0)
+            for ref in ready:
+                result = self._collect(ref)
+                if result is not None:
+                    self._accept(result, stats, positions, on_game)
         while stats.games < num_games:
             ready, _ = ray.wait(list(self._pending), num_returns=1, timeout=1.0)
             now = time.perf_counter()
