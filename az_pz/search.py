@@ -149,6 +149,7 @@ class MCTS:
             "schedule": np.zeros((num_games, 1), np.int32), "sim_index": np.zeros(num_games, np.int32),
         })
         self._states: list[list[Any]] = [[None] * nodes for _ in range(num_games)]
+        self._bind()
 
     # ------------------------------------------------------------------ public API
 
@@ -222,16 +223,23 @@ class MCTS:
     def _node_args(self) -> list[np.ndarray]:
         return [self._a[name] for name in NODE_FIELDS]
 
-    def _select(self, remaining: np.ndarray, out_tree: np.ndarray, out_node: np.ndarray) -> int:
+    def _bind(self) -> None:
+        """Cache the kernels' argument lists (rebuilt whenever an array is replaced by a larger one)."""
         a, c = self._a, self.config
         bounds = c.value_bounds or (0.0, 0.0)
-        return self._kernels.select_leaves(
-            remaining, c.leaves_per_tree, out_tree, out_node, *self._node_args(),
-            a["edge_action"], a["edge_prior"], a["edge_child"], a["root"], a["node_count"], a["q_min"],
-            a["q_max"], a["root_prior"], a["gumbel"], a["search_visits"], a["schedule"], a["sim_index"],
+        self._select_args = (
+            *self._node_args(), a["edge_action"], a["edge_prior"], a["edge_child"], a["root"], a["node_count"],
+            a["q_min"], a["q_max"], a["root_prior"], a["gumbel"], a["search_visits"], a["schedule"], a["sim_index"],
             float(c.c_puct), float(c.c_puct_base), float(c.fpu_reduction), float(c.virtual_loss),
             int(c.max_depth), bool(c.gumbel), float(bounds[0]), float(bounds[1]), c.value_bounds is None,
             float(c.gumbel_c_visit), float(c.gumbel_c_scale))
+        self._expand_args = tuple(a[name] for name in (
+            "visits", "pending", "value_sum", "evals", "reward", "to_play", "terminal", "parent", "first_edge",
+            "num_edges", "edge_action", "edge_prior", "edge_child", "root", "edge_count", "q_min", "q_max"))
+
+    def _select(self, remaining: np.ndarray, out_tree: np.ndarray, out_node: np.ndarray) -> int:
+        return self._kernels.select_leaves(remaining, self.config.leaves_per_tree, out_tree, out_node,
+                                           *self._select_args)
 
     def _expand(self, leaf_tree: np.ndarray, leaf_node: np.ndarray) -> None:
         """Make the new leaves' states (one ``task.step`` each), evaluate them in one call, back up."""
@@ -271,11 +279,8 @@ class MCTS:
             logits[live], values[live] = self._evaluate(live_states)
         needed = np.bincount(leaf_tree, weights=masks.sum(axis=1), minlength=self.num_games)
         self._reserve_edges(int((a["edge_count"] + needed).max()))
-        self._kernels.expand_and_backup(
-            leaf_tree, leaf_node, rewards, terminal, to_play, masks, logits, values, release,
-            a["visits"], a["pending"], a["value_sum"], a["evals"], a["reward"], a["to_play"], a["terminal"],
-            a["parent"], a["first_edge"], a["num_edges"], a["edge_action"], a["edge_prior"], a["edge_child"],
-            a["root"], a["edge_count"], a["q_min"], a["q_max"])
+        self._kernels.expand_and_backup(leaf_tree, leaf_node, rewards, terminal, to_play, masks, logits, values,
+                                        release, *self._expand_args)
 
     def _evaluate(self, states: list[Any]) -> tuple[np.ndarray, np.ndarray]:
         evaluation = self.evaluator.evaluate(self.task, states)
@@ -341,6 +346,7 @@ class MCTS:
         a, c = self._a, self.config
         if c.gumbel and a["schedule"].shape[1] < max(sims, 1):
             a["schedule"] = np.zeros((self.num_games, max(sims, 1)), np.int32)
+            self._bind()
         for b in range(count):
             root = a["root"][b]
             first, num = a["first_edge"][b, root], a["num_edges"][b, root]
@@ -371,12 +377,14 @@ class MCTS:
         grow(self._a, node_arrays(self.num_games, grown - capacity, self._num_players))
         for states in self._states:
             states.extend([None] * (grown - capacity))
+        self._bind()
 
     def _reserve_edges(self, need: int) -> None:
         """Grow the edge arrays to at least ``need`` slots per tree."""
         capacity = self._a["edge_action"].shape[1]
         if need > capacity:
             grow(self._a, edge_arrays(self.num_games, max(2 * capacity, need) - capacity))
+            self._bind()
 
     # ------------------------------------------------------------------ results
 
