@@ -245,3 +245,19 @@ def test_ten_thousand_games_across_sizes() -> None:
         sizes[size] += 1
     print(f"go differential: {stats['games']} games, 0 mismatches; sizes {dict(sorted(sizes.items()))}; {dict(stats)}")
     assert stats["games"] == total
+
+
+@pytest.mark.slow
+def test_large_board_games() -> None:
+    """Long games on 19x19 (and a 26x26 board, past GTP's letters): ``AZ_PZ_GO19_GAMES`` (default 300)."""
+    total = int(os.environ.get("AZ_PZ_GO19_GAMES", "300"))
+    rng = np.random.default_rng(19)
+    stats: Counter = Counter()
+    steps = 0
+    for game in range(total):
+        size = 26 if game % 25 == 24 else 19
+        bias = None if game % 2 else {"pass": float(rng.uniform(0.0, 0.01)), "near": float(rng.uniform(1, 10))}
+        steps += play_game(size, (7.5, 0.0, 6.5)[game % 3], rng, bias=bias,
+                           round_trip_at=int(rng.integers(0, 400)) if game % 5 == 0 else None, stats=stats)
+    print(f"go large-board differential: {stats['games']} games, {steps} steps, 0 mismatches; {dict(stats)}")
+    assert stats["games"] == total
