@@ -280,3 +280,18 @@ def test_a_state_that_is_not_the_kept_root_gets_a_fresh_tree_without_key():
     assert again.visit_counts.sum() == 40  # same position: the tree is kept
     other = task.from_board("OX. ... ...", 0)  # same mover, same legal moves, another position
     assert search.search([other], np.random.default_rng(0), num_simulations=10).visit_counts.sum() == 10
+
+
+@pytest.mark.parametrize("gumbel", [False, True])
+def test_connect_four_takes_the_win_and_blocks(gumbel):
+    """The shipped connect four task: seat 0 wins in column 0; seat 1, to move first, must block it."""
+    from az_pz import make_task
+
+    task = make_task("connect_four_v3")
+    state = task.initial_state()
+    for action in (0, 1, 0, 1, 0):
+        state, _ = task.step(state, action)
+    config = SearchConfig(num_simulations=32 if gumbel else 200, gumbel=gumbel)
+    assert search_one(task, state, config).action[0] == 0  # seat 1 blocks column 0
+    state, _ = task.step(state, 6)
+    assert search_one(task, state, config).action[0] == 0  # seat 0 wins in column 0
