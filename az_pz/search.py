@@ -180,11 +180,16 @@ class MCTS:
         leaves = self.config.leaves_per_tree
         out_tree = np.empty(count * leaves, np.int32)
         out_node = np.empty(count * leaves, np.int32)
-        while remaining.any():
-            self._reserve_nodes(leaves)
-            found = self._select(remaining, out_tree, out_node)
-            if found:
-                self._expand(out_tree[:found].copy(), out_node[:found].copy())
+        try:
+            while remaining.any():
+                self._reserve_nodes(leaves)
+                found = self._select(remaining, out_tree, out_node)
+                if found:
+                    self._expand(out_tree[:found].copy(), out_node[:found].copy())
+        except BaseException:
+            for game in range(count):  # leaves in flight would leave virtual losses behind
+                self.reset(game)
+            raise
         return self._output(count)
 
     def advance(self, game: int, action: int) -> None:

@@ -295,3 +295,22 @@ def test_connect_four_takes_the_win_and_blocks(gumbel):
     assert search_one(task, state, config).action[0] == 0  # seat 1 blocks column 0
     state, _ = task.step(state, 6)
     assert search_one(task, state, config).action[0] == 0  # seat 0 wins in column 0
+
+
+def test_a_failing_evaluator_leaves_no_half_searched_tree():
+    class Flaky:
+        def __init__(self):
+            self.calls = 0
+
+        def evaluate(self, task, states):
+            self.calls += 1
+            if self.calls == 3:
+                raise RuntimeError("out of memory")
+            return UniformEvaluator().evaluate(task, states)
+
+    search = MCTS(TTT, Flaky(), SearchConfig(num_simulations=40, leaves_per_tree=4))
+    with pytest.raises(RuntimeError):
+        search.search([TTT.initial_state()], np.random.default_rng(0))
+    assert search.tree_size(0) == 0
+    out = search.search([TTT.initial_state()], np.random.default_rng(0))
+    assert out.visit_counts.sum() == 40 and not search._a["pending"][0, :search.tree_size(0)].any()
