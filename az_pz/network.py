@@ -27,6 +27,7 @@ from torch import nn
 
 from az_pz.config import NetworkConfig
 from az_pz.evaluators import Evaluation
+from az_pz.inference import inference_module
 from az_pz.task import Task, TaskSpec, rotate_to_seats
 
 __all__ = ["AlphaZeroNetwork", "NetworkEvaluator", "autocast", "resolve_device"]
@@ -180,6 +181,6 @@ class NetworkEvaluator:
         """Raw network output for a batch of one phase: logits ``[B, A_phase]``, mover-relative values ``[B, P]``."""
         tensor = torch.from_numpy(np.ascontiguousarray(observations)).to(self.device, non_blocking=True)
         with torch.inference_mode(), autocast(self.device):
-            phase_logits, phase_values = self.network(tensor, phase)
+            phase_logits, phase_values = inference_module(self.network)(tensor, phase)  # batch norm folded
         self.calls += 1
         return phase_logits.float().cpu().numpy(), phase_values.float().cpu().numpy()
