@@ -183,7 +183,7 @@ class Trainer:
         for position in positions:
             self.replay.add(*position)
         metrics.update(stats.metrics())
-        metrics.update(self._train(len(positions), target))
+        metrics.update(self._train(len(positions)))
         if config.eval.gating:
             metrics.update(self._gate())
         self.iteration += 1
@@ -202,12 +202,12 @@ class Trainer:
             self.save()
         return metrics
 
-    def _train(self, new_samples: int, target: int) -> dict[str, float]:
+    def _train(self, new_samples: int) -> dict[str, float]:
         train = self.config.train
         if len(self.replay) < train.min_replay_size:
             return {"train/steps": 0.0, "replay/size": float(len(self.replay))}
         steps = max(train.min_steps_per_iteration, math.ceil(train.sample_reuse * new_samples / train.batch_size))
-        progress = self.iteration / max(target, 1)
+        progress = self.iteration / max(train.iterations, 1)  # the schedule spans the configured run
         if train.time_limit_s:
             progress = max(progress, self.counters["seconds"] / train.time_limit_s)
         totals = np.zeros(3)
