@@ -5,6 +5,7 @@ as an ordinary agent in PettingZoo loops, Stable-Baselines3 evaluation
 scripts and Gymnasium environments.
 """
 
+from az_pz.agents import make as make_agent, register as register_agent
 from az_pz.games import CLASSIC_GAMES, canonical_name, make_task, register_fast_task
 from az_pz.task import PhaseSpec, Task, TaskSpec, rotate_to_player, rotate_to_seats
 import az_pz.envs  # registers the az_pz/<Game>-v0 Gymnasium ids  # noqa: E402,F401
@@ -18,7 +19,9 @@ __all__ = [
     "TaskSpec",
     "__version__",
     "canonical_name",
+    "make_agent",
     "make_task",
+    "register_agent",
     "register_fast_task",
     "rotate_to_player",
     "rotate_to_seats",
