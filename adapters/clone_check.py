@@ -102,6 +102,7 @@ def check_clones(
     mode: str = "clone",
     copy_probability: float = 0.1,
     horizon: int | None = None,
+    full_copy: bool = True,
     max_plies: int = 2000,
     policy: Policy = uniform_policy,
     observe_all: bool = False,
@@ -113,9 +114,9 @@ def check_clones(
         mode: ``"clone"`` (``CloneableEnv.clone``), ``"state"`` (``get_state`` on the original,
             ``set_state`` into another env that was playing a different game) or ``"generic"``
             (the structural copy, even where a fast cloner exists).
-        copy_probability: chance of a copy after each ply (each game has one more, early on,
-            that is always played to the end of the game).
-        horizon: plies each other copy is followed for (None: to the end of the game).
+        copy_probability: chance of a copy after each ply.
+        horizon: plies each copy is followed for (None: to the end of the game).
+        full_copy: also copy once in the first 8 plies and follow that copy to the end.
         max_plies: a game stops being played (not truncated) after this many plies.
         observe_all: compare the observations of every agent, not just the one to move.
 
@@ -131,7 +132,7 @@ def check_clones(
         env.reset(seed=seed + game)
         actions: list[Any] = []
         records = [_record(env, observe_all)]
-        first_copy = int(rng.integers(0, 8))
+        first_copy = int(rng.integers(0, 8)) if full_copy else -1
         pending: list[list[Any]] = []  # [start, end, copy, lockstep]
         while env.agents and len(actions) < max_plies:
             ply = len(actions)

@@ -64,15 +64,16 @@ def test_generic_structural_copy_matches_original(game: str) -> None:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("mode", ["clone", "state"])
 @pytest.mark.parametrize("game", ["tictactoe", "connect_four", "chess", "go9", "go13", "go19", "two_phase",
                                   "three_player"])
-def test_copies_match_original_1000_games(game: str, mode: str) -> None:
+def test_copies_match_original_1000_games(game: str) -> None:
+    """1,000 games per game: 500 with clones, 500 with saved and restored states."""
     env_fn, options = GAMES[game]
-    if game == "chess":
-        options = {**options, "copy_probability": 0.01}
-    result = check_clones(env_fn, num_games=1000, seed=1000, mode=mode, **options)
-    assert result.games == 1000
+    if game == "chess":  # ~300 plies a game: short-horizon copies only, about 3 a game
+        options = {**options, "copy_probability": 0.01, "full_copy": False}
+    cloned = check_clones(env_fn, num_games=500, seed=1000, mode="clone", **options)
+    restored = check_clones(env_fn, num_games=500, seed=5000, mode="state", **options)
+    assert cloned.games + restored.games == 1000
 
 
 @pytest.mark.slow
