@@ -112,6 +112,8 @@ def prepare_raw(raw: Any) -> None:
 
 def clone_env(env: Any) -> Any:
     """Copy an env *with its wrapper chain*: wrappers are re-created around a clone of the raw env."""
+    if isinstance(env, CloneableEnv):
+        return env.clone()
     if isinstance(env, BaseWrapper):
         inner = clone_env(env.env)
         if type(env) in _SIMPLE_WRAPPERS:
@@ -126,8 +128,6 @@ def clone_env(env: Any) -> Any:
             new = _copy_object(env, memo)
         new.env = inner
         return new
-    if isinstance(env, CloneableEnv):
-        return env.clone()
     return clone_raw(env)
 
 
