@@ -259,5 +259,7 @@ def test_large_board_games() -> None:
         bias = None if game % 2 else {"pass": float(rng.uniform(0.0, 0.01)), "near": float(rng.uniform(1, 10))}
         steps += play_game(size, (7.5, 0.0, 6.5)[game % 3], rng, bias=bias,
                            round_trip_at=int(rng.integers(0, 400)) if game % 5 == 0 else None, stats=stats)
+        if (game + 1) % 25 == 0:
+            print(f"  {game + 1} large-board games, {steps} steps, 0 mismatches", flush=True)
     print(f"go large-board differential: {stats['games']} games, {steps} steps, 0 mismatches; {dict(stats)}")
     assert stats["games"] == total
