@@ -274,7 +274,8 @@ def config_from_json(data: dict[str, Any]) -> RunConfig:
             unknown = set(value) - known
             if unknown:
                 raise ValueError(f"unknown config keys in section {key!r}: {sorted(unknown)}")
-            kwargs[key] = sections[key](**value)
+            # JSON turns tuples (e.g. search.value_bounds) into lists; give them back their type.
+            kwargs[key] = sections[key](**{k: tuple(v) if isinstance(v, list) else v for k, v in value.items()})
         else:
             kwargs[key] = value
     return RunConfig(**kwargs)

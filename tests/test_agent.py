@@ -1,0 +1,103 @@
+"""AlphaZeroAgent: load/save, act in PettingZoo loops from either seat, SB3-style predict, never illegal."""
+
+import numpy as np
+import pytest
+
+from az_pz.agent import AlphaZeroAgent
+from az_pz.checkpoint import CheckpointError
+from az_pz.train import Trainer
+from learning_helpers import tiny_config
+
+
+@pytest.fixture(scope="module")
+def run_dir(tmp_path_factory):
+    path = tmp_path_factory.mktemp("agent_run")
+    Trainer(tiny_config(train__iterations=1), run_dir=path, progress=False, tensorboard=False).learn()
+    return path
+
+
+def _play(env, agents, seed):
+    env.reset(seed=seed)
+    for name in env.agent_iter():
+        _, _, termination, truncation, _ = env.last()
+        if termination or truncation:
+            env.step(None)
+            continue
+        action = agents[env.possible_agents.index(name)](env)
+        assert isinstance(action, int)
+        env.step(action)
+
+
+def test_load_from_run_dir_checkpoint_dir_and_zip(run_dir, tmp_path):
+    agent = AlphaZeroAgent.load(run_dir, device="cpu")
+    state = agent.task.initial_state()
+    action = agent.select_action(state)
+    checkpoint = run_dir / "checkpoints" / "iter_0001"
+    assert AlphaZeroAgent.load(checkpoint).select_action(state) == action
+    path = agent.save(tmp_path / "agent")
+    assert path.suffix == ".zip"
+    loaded = AlphaZeroAgent.load(path)
+    assert loaded.select_action(state) == action
+    assert loaded.search_config == agent.search_config
+    assert AlphaZeroAgent.load(run_dir, num_simulations=3).search_config.num_simulations == 3
+    with pytest.raises(ValueError, match="unknown agent overrides"):
+        AlphaZeroAgent.load(run_dir, bogus=1)
+    (tmp_path / "bad.zip").write_bytes(path.read_bytes()[:50])
+    with pytest.raises(CheckpointError):
+        AlphaZeroAgent.load(tmp_path / "bad.zip")
+
+
+@pytest.mark.parametrize("seat", [0, 1])
+def test_act_plays_legal_moves_from_either_seat(run_dir, seat):
+    agent = AlphaZeroAgent.load(run_dir)
+    env = agent.task.make_env()
+    rng = np.random.default_rng(seat)
+
+    def random_agent(env):
+        mask = env.observe(env.agent_selection)["action_mask"]
+        return int(rng.choice(np.flatnonzero(mask)))
+
+    players = [random_agent, random_agent]
+    players[seat] = agent.act
+    for seed in range(3):
+        _play(env, players, seed)
+
+
+def test_predict_follows_sb3_semantics_and_never_returns_an_illegal_action(run_dir):
+    agent = AlphaZeroAgent.load(run_dir)
+    env = agent.task.make_env()
+    env.reset(seed=0)
+    for action in (4, 0):
+        env.step(action)
+    obs = env.observe(env.agent_selection)
+    single, state = agent.predict(obs)
+    assert state is None and isinstance(single, np.ndarray) and single.shape == ()
+    assert obs["action_mask"][int(single)]
+    bare, _ = agent.predict(obs["observation"], action_masks=obs["action_mask"])
+    assert obs["action_mask"][int(bare)]
+    only = np.zeros(9, np.int8)
+    only[7] = 1
+    for deterministic in (True, False):
+        actions, _ = agent.predict(np.stack([obs["observation"]] * 4), action_masks=np.stack([only] * 4),
+                                   deterministic=deterministic)
+        assert actions.shape == (4,) and np.all(actions == 7)
+
+
+def test_network_policy_without_search(run_dir):
+    agent = AlphaZeroAgent.load(run_dir, num_simulations=0)
+    state = agent.task.initial_state()
+    assert agent.task.legal_mask(state)[agent.select_action(state)]
+    obs = np.zeros((3, 3, 2), np.int8)
+    mask = np.zeros(9, bool)
+    mask[2] = True
+    assert int(agent.predict(obs, action_masks=mask)[0]) == 2
+
+
+def test_same_seed_same_moves(run_dir):
+    a = AlphaZeroAgent.load(run_dir, seed=5)
+    b = AlphaZeroAgent.load(run_dir, seed=5)
+    states = [a.task.initial_state()]
+    for action in (0, 4, 8):
+        states.append(a.task.step(states[-1], action)[0])
+    np.testing.assert_array_equal(a.select_actions(states, deterministic=False),
+                                  b.select_actions(states, deterministic=False))
