@@ -174,12 +174,15 @@ class ArenaResult:
         lines = [" " * width + "".join(f"{n[:width - 2]:>{width}}" for n in self.names)]
         for i, row in enumerate(self.names):
             cells = [
-                "-" if i == j else f"{self.wins[i, j]}/{self.draws[i, j]}/{self.losses[i, j]}" for j in range(len(self.names))
+                "-" if i == j else f"{self.wins[i, j]}/{self.draws[i, j]}/{self.losses[i, j]}"
+                for j in range(len(self.names))
             ]
             lines.append(f"{row:<{width}}" + "".join(f"{c:>{width}}" for c in cells))
-        lines += ["", "(row's wins/draws/losses against column)", "", f"{'agent':<{width}}  Elo   95% interval   games  score"]
+        lines += ["", "(row's wins/draws/losses against column)", "",
+                  f"{'agent':<{width}}  Elo   95% interval   games  score"]
         lines += [
-            f"{r['agent']:<{width}}{r['elo']:>6.0f}  [{r['ci_low']:>5.0f}, {r['ci_high']:>5.0f}]  {r['games']:>6}  {r['score']:>5}"
+            f"{r['agent']:<{width}}{r['elo']:>6.0f}  [{r['ci_low']:>5.0f}, {r['ci_high']:>5.0f}]"
+            f"  {r['games']:>6}  {r['score']:>5}"
             for r in self.ratings.as_rows()
         ]
         return "\n".join(lines)
@@ -192,7 +195,8 @@ class ArenaResult:
             "agents": self.names,
             "table": {
                 self.names[i]: {
-                    self.names[j]: {"wins": int(self.wins[i, j]), "draws": int(self.draws[i, j]), "losses": int(self.losses[i, j])}
+                    self.names[j]: {"wins": int(self.wins[i, j]), "draws": int(self.draws[i, j]),
+                                    "losses": int(self.losses[i, j])}
                     for j in range(k) if j != i
                 }
                 for i in range(k)

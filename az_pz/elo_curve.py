@@ -93,7 +93,8 @@ def _write_curve(result: ArenaResult, iterations: list[int], checkpoint_names: l
     atomic_write_json(out / "elo_curve.json", {"anchor": references[0], "curve": rows,
                                                "references": {r: by_name[r] for r in references}})
     atomic_write_bytes(out / "elo_curve.csv", _csv_bytes(rows))
-    png = plot_elo_curve(iterations, [r["elo"] for r in rows], [r["ci_low"] for r in rows], [r["ci_high"] for r in rows],
+    png = plot_elo_curve(iterations, [r["elo"] for r in rows], [r["ci_low"] for r in rows],
+                         [r["ci_high"] for r in rows],
                          references={r: by_name[r]["elo"] for r in references},
                          title=f"{result.game}: Elo over training (anchor {references[0]} = 0)")
     atomic_write_bytes(out / "elo_curve.png", png)

@@ -53,7 +53,8 @@ def plot_elo_curve(iterations: Sequence[int], elo: Sequence[float], low: Sequenc
     axes.fill_between(iterations, low, high, alpha=0.25, label="95% interval")
     for name, value in (references or {}).items():
         axes.axhline(value, linestyle="--", linewidth=0.9, color="grey")
-        axes.annotate(name, (iterations[0] if len(iterations) else 0, value), textcoords="offset points", xytext=(2, 3), fontsize=8)
+        axes.annotate(name, (iterations[0] if len(iterations) else 0, value), textcoords="offset points",
+                      xytext=(2, 3), fontsize=8)
     from matplotlib.ticker import MaxNLocator
 
     axes.xaxis.set_major_locator(MaxNLocator(integer=True))

@@ -79,7 +79,8 @@ def train_az(budget_s: float, run_dir: Path, seed: int, games_per_iteration: int
     trainer.learn()
     seconds = time.perf_counter() - start
     budget = {"wall_clock_s": round(seconds, 1), "cpu_s": round(time.process_time() - cpu_start, 1),
-              "iterations": trainer.iteration, "selfplay_games": int(trainer.counters["games"]), "positions": int(trainer.counters["positions"])}
+              "iterations": trainer.iteration, "selfplay_games": int(trainer.counters["games"]),
+              "positions": int(trainer.counters["positions"])}
     return AlphaZeroAgent.load(run_dir, device="cpu"), budget
 
 
@@ -100,7 +101,8 @@ def train_ppo(seconds: float, out: Path, seed: int, chunk: int) -> tuple[SB3Agen
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--budget-s", type=float, default=600.0, help="az_pz training budget; PPO gets the time az_pz used")
+    parser.add_argument("--budget-s", type=float, default=600.0,
+                        help="az_pz training budget; PPO gets the time az_pz used")
     parser.add_argument("--games", type=int, default=100, help="games per pairing in the arena")
     parser.add_argument("--out", default="runs/compare_connect_four", help="output directory")
     parser.add_argument("--seed", type=int, default=0)
@@ -125,7 +127,8 @@ def main() -> None:
     print(result.table())
     result.write(out / "arena")
     i, j = result.names.index("az_pz"), result.names.index("maskable_ppo")
-    head_to_head = {"wins": int(result.wins[i, j]), "draws": int(result.draws[i, j]), "losses": int(result.losses[i, j])}
+    head_to_head = {"wins": int(result.wins[i, j]), "draws": int(result.draws[i, j]),
+                    "losses": int(result.losses[i, j])}
     score = (head_to_head["wins"] + 0.5 * head_to_head["draws"]) / args.games
     print(f"\naz_pz vs MaskablePPO: W/D/L {head_to_head['wins']}/{head_to_head['draws']}/{head_to_head['losses']} "
           f"(score {score:.1%}); MaskablePPO vs random (tutorial measure): win rate {ppo_vs_random.win_rate:.2f}")

@@ -62,7 +62,8 @@ class GnuGoAgent:
             raise ValueError(f"GNU Go levels run 0..10, got {level}")
         self.level = level
         """GNU Go's --level."""
-        self.path = find_engine("gnugo", path, "AZ_PZ_GNUGO", "Debian/Ubuntu: apt-get install gnugo; macOS: brew install gnu-go")
+        self.path = find_engine("gnugo", path, "AZ_PZ_GNUGO",
+                                "Debian/Ubuntu: apt-get install gnugo; macOS: brew install gnu-go")
         """The engine binary."""
         self.resigned = False
         """True once GNU Go resigned in the current game (played as a pass)."""

@@ -45,7 +45,8 @@ def render_text(env: Any) -> str:
         for r in range(height)
     ]
     if name.startswith("tictactoe"):
-        return "\n".join(" ".join(cell or str(r * width + c) for c, cell in enumerate(row)) for r, row in enumerate(cells))
+        rows = (" ".join(cell or str(r * width + c) for c, cell in enumerate(row)) for r, row in enumerate(cells))
+        return "\n".join(rows)
     lines = [" ".join(cell or "." for cell in row) for row in cells]
     return "\n".join(lines + [" ".join(str(c) for c in range(width))])
 
@@ -93,13 +94,13 @@ class HumanAgent:
     """Asks a person for each move.
 
     Args:
-        input_fn: reads one line (default: ``input``); tests pass a scripted one.
+        input_fn: reads one line (default: the builtin ``input``); tests pass a scripted one.
         output: where the board and prompts are printed (default: stdout).
     """
 
-    def __init__(self, *, input_fn: Callable[[str], str] = input, output: TextIO | None = None) -> None:
+    def __init__(self, *, input_fn: Callable[[str], str] | None = None, output: TextIO | None = None) -> None:
         self.input_fn = input_fn
-        """Reads a line given a prompt."""
+        """Reads a line given a prompt (None: the builtin ``input`` at call time)."""
         self.output = output
         """Text stream for the board and messages (None: sys.stdout at call time)."""
 
@@ -110,7 +111,7 @@ class HumanAgent:
         print(f"legal moves ({env.agent_selection}): {' '.join(moves)}", file=out)
         while True:
             try:
-                text = self.input_fn("your move> ")
+                text = (self.input_fn or input)("your move> ")
             except EOFError:
                 raise HumanQuit("end of input") from None
             if text.strip().lower() in ("quit", "exit", "q"):

@@ -43,7 +43,8 @@ class SB3Agent:
         self._maskable = type(model).__name__.startswith("Maskable")
 
     @classmethod
-    def load(cls, path: str | Path, *, algorithm: str = "maskable_ppo", device: str = "cpu", **kwargs: Any) -> "SB3Agent":
+    def load(cls, path: str | Path, *, algorithm: str = "maskable_ppo", device: str = "cpu",
+             **kwargs: Any) -> "SB3Agent":
         """Load a model saved with ``model.save(path)`` (SB3's zip format; the ``.zip`` suffix may be left out)."""
         import importlib
 
@@ -79,7 +80,8 @@ class SB3Agent:
 
         space = self.model.observation_space
         if isinstance(space, spaces.Dict):
-            return {key: np.asarray(observation[key], dtype=space[key].dtype).reshape(space[key].shape) for key in space}
+            return {key: np.asarray(observation[key], dtype=space[key].dtype).reshape(space[key].shape)
+                    for key in space}
         array = observation["observation"] if isinstance(observation, dict) else observation
         array = np.asarray(array)
         if array.size != int(np.prod(space.shape)):

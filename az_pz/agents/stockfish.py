@@ -106,7 +106,8 @@ class StockfishAgent:
         """Requested Skill Level (None: not set)."""
         self.time_limit = time_limit
         """Seconds per move."""
-        self.path = find_engine("stockfish", path, "AZ_PZ_STOCKFISH", "Debian/Ubuntu: apt-get install stockfish; macOS: brew install stockfish")
+        self.path = find_engine("stockfish", path, "AZ_PZ_STOCKFISH",
+                                "Debian/Ubuntu: apt-get install stockfish; macOS: brew install stockfish")
         """The engine binary."""
         self._options = {"Threads": threads, "Hash": hash_mb}
         self._limit: Any = None

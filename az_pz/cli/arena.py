@@ -23,7 +23,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--anchor", help="agent rated 0 (default: ratings average 0; with --run: the first reference)")
     parser.add_argument("--max-moves", type=int, help="stop a game after this many moves and score it a draw")
     parser.add_argument("--opening-moves", type=int, default=0,
-                        help="random moves that start each pair of games (seats swapped): varied games for deterministic agents")
+                        help="random moves that start each pair of games (seats swapped): "
+                             "varied games for deterministic agents")
     parser.add_argument("--run", help="rate the checkpoints of this run directory instead (Elo over training)")
     parser.add_argument("--references", nargs="+", default=["random"], help="with --run: agents every checkpoint meets")
     parser.add_argument("--every", type=int, default=1, help="with --run: rate every k-th checkpoint")

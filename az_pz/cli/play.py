@@ -40,7 +40,8 @@ def main(argv: list[str]) -> int:
             players = [opponent, opponent]
             players[seat] = human
             print(f"\ngame {game + 1}: you play {env.possible_agents[seat]} against {args.agent}")
-            record = play_game(env, players, seed=args.seed + game, names=["you" if p is human else args.agent for p in players])
+            names = ["you" if p is human else args.agent for p in players]
+            record = play_game(env, players, seed=args.seed + game, names=names)
             print(f"\n{render_text(env)}")
             score = record.score(seat)
             print({1.0: "You won.", 0.5: "Draw.", 0.0: "You lost."}[score])

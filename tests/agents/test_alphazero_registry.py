@@ -53,7 +53,8 @@ def run_dir(tmp_path_factory):
 
     folder = tmp_path_factory.mktemp("run")
     config = preset("tictactoe_v3", device="cpu", train__iterations=2, train__keep_checkpoints=5,
-                    train__min_steps_per_iteration=1, train__batch_size=32, selfplay__games_per_iteration=4, search__num_simulations=4, eval__every=1000, eval__final_games=0)
+                    train__min_steps_per_iteration=1, train__batch_size=32, selfplay__games_per_iteration=4,
+                    search__num_simulations=4, eval__every=1000, eval__final_games=0)
     Trainer(config, run_dir=folder, device="cpu", progress=False, tensorboard=False).learn()
     return folder
 
