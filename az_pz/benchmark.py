@@ -183,17 +183,19 @@ def _bench_env(game: str, config: BenchConfig, env_kwargs: dict[str, Any]) -> di
 def _bench_search_rows(task: Any, evaluator: Any, search: Any, config: BenchConfig, rng: np.random.Generator,
                        say: Any) -> list[dict[str, Any]]:
     """The one-leaf baseline row, then one row per number of concurrent games, each beside the network's
-    own evaluations/s at the mean batch the search sent (measured right after it, same threads)."""
+    own evaluations/s at the batch the search sends (games x leaves per tree; measured just before and
+    just after it, same threads)."""
     rows = []
     plans = [(1, dataclasses.replace(search, leaves_per_tree=1), "one leaf at a time")]
     plans += [(games, search, "batched") for games in config.concurrent_games]
     for games, search_config, kind in plans:
         say(f"search: {games} games, {search_config.leaves_per_tree} leaves per tree")
+        batch = games * search_config.leaves_per_tree
+        before = sections.bench_network(evaluator, task, [batch], config.seconds / 2, rng)[0]["evals_per_s"]
         row = sections.bench_search(task, evaluator, search_config, games, config.seconds, rng)
-        batch = max(1, round(row["mean_batch"]))
-        network = sections.bench_network(evaluator, task, [batch], config.seconds, rng)[0]
-        row.update(kind=kind, network_evals_per_s=network["evals_per_s"],
-                   efficiency=row["sims_per_s"] / network["evals_per_s"])
+        after = sections.bench_network(evaluator, task, [batch], config.seconds / 2, rng)[0]["evals_per_s"]
+        network = (before + after) / 2  # bracketing the search evens out a load change on a shared machine
+        row.update(kind=kind, network_batch=batch, network_evals_per_s=network, efficiency=row["sims_per_s"] / network)
         rows.append(row)
     baseline = rows[0]["sims_per_s"]
     for row in rows:
@@ -225,7 +227,9 @@ def format_report(report: dict[str, Any]) -> str:
     lines += [f"  {r['batch']:>11} {r['plain_evals_per_s']:>15,.0f} {r['evals_per_s']:>19,.0f}"
               for r in report["network"]]
     lines += ["", "search games  leaves/tree  sims/s   mean batch  net evals/s@batch  efficiency  "
-                  "forward share  speed-up"]
+                  "forward share  speed-up",
+              "  (efficiency: sims/s over the network's own evals/s at games x leaves; forward share: "
+              "wall time inside the network forward pass)"]
     for r in report["search"]:
         lines.append(f"  {r['games']:>10} {r['leaves_per_tree']:>12} {r['sims_per_s']:>8,.0f} {r['mean_batch']:>12.1f} "
                      f"{r['network_evals_per_s']:>18,.0f} {r['efficiency']:>10.0%} {r['forward_share']:>14.0%} "
