@@ -53,10 +53,10 @@ class EloRatings:
         return [
             {
                 "agent": self.names[i],
-                "elo": round(float(self.ratings[i]), 1),
-                "ci_low": round(float(self.lower[i]), 1),
-                "ci_high": round(float(self.upper[i]), 1),
-                "stderr": round(float(self.stderr[i]), 1),
+                "elo": round(float(self.ratings[i]), 1) + 0.0,  # + 0.0: no "-0"
+                "ci_low": round(float(self.lower[i]), 1) + 0.0,
+                "ci_high": round(float(self.upper[i]), 1) + 0.0,
+                "stderr": round(float(self.stderr[i]), 1) + 0.0,
                 "games": int(self.games[i]),
                 "score": float(self.scores[i]),
             }

@@ -19,15 +19,15 @@ from az_pz.arena import round_robin
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--chess-agent", default="mcts:64", help="agent spec to evaluate at chess")
+    parser.add_argument("--chess-agent", default="mcts:16", help="agent spec to evaluate at chess")
     parser.add_argument("--stockfish", nargs="+", default=["stockfish:600", "stockfish:1320"],
                         help="engine settings (stockfish:ELO; below the engine's UCI_Elo minimum: "
                              "Skill Level 0, depth 1)")
     parser.add_argument("--go-agent", default="mcts:64", help="agent spec to evaluate at go")
     parser.add_argument("--gnugo", nargs="+", default=["gnugo:0", "gnugo:5"], help="engine settings (gnugo:LEVEL)")
     parser.add_argument("--board-size", type=int, default=9, help="go board size")
-    parser.add_argument("--games", type=int, default=10, help="games per pairing")
-    parser.add_argument("--chess-max-moves", type=int, default=300, help="longer chess games are scored as draws")
+    parser.add_argument("--games", type=int, default=4, help="games per pairing")
+    parser.add_argument("--chess-max-moves", type=int, default=150, help="longer chess games are scored as draws")
     parser.add_argument("--out", default="runs/engines", help="where the arena files are written")
     args = parser.parse_args()
 
