@@ -76,8 +76,9 @@ def _observations(task: Any, count: int, rng: np.random.Generator) -> np.ndarray
 
 
 def bench_network(evaluator: Any, task: Any, batch_sizes: Sequence[int], seconds: float,
-                  rng: np.random.Generator) -> list[dict[str, Any]]:
-    """Evaluations/s of the plain network (inference mode) and of the evaluator's forward, per batch size."""
+                  rng: np.random.Generator, *, plain: bool = True) -> list[dict[str, Any]]:
+    """Evaluations/s of the evaluator's forward (numpy in, numpy out, the inference copy) per batch size,
+    and with ``plain`` of the training network itself (inference mode, a tensor in) beside it."""
     network, device = evaluator.network, evaluator.device
     network.eval()
     pool = _observations(task, min(max(batch_sizes), 512), rng)
@@ -86,7 +87,7 @@ def bench_network(evaluator: Any, task: Any, batch_sizes: Sequence[int], seconds
         observations = np.ascontiguousarray(np.resize(pool, (batch, *pool.shape[1:])))
         tensor = torch.from_numpy(observations).to(device)
 
-        def plain() -> int:
+        def plain_forward() -> int:
             with torch.inference_mode():
                 network(tensor, 0)[0].float().cpu()
             return batch
@@ -95,8 +96,14 @@ def bench_network(evaluator: Any, task: Any, batch_sizes: Sequence[int], seconds
             evaluator.forward(observations, 0)
             return batch
 
-        rows.append({"batch": batch, "plain_evals_per_s": _rate(plain, seconds),
-                     "evals_per_s": _rate(evaluator_forward, seconds)})
+        if not plain:
+            rows.append({"batch": batch, "evals_per_s": _rate(evaluator_forward, seconds)})
+            continue
+        # Alternating rounds, so that a load change on a shared machine hits both sides alike.
+        rates = np.array([[_rate(plain_forward, seconds / 3), _rate(evaluator_forward, seconds / 3)]
+                          for _ in range(3)])
+        rows.append({"batch": batch, "plain_evals_per_s": float(rates[:, 0].mean()),
+                     "evals_per_s": float(rates[:, 1].mean())})
     return rows
 
 

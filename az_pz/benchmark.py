@@ -191,9 +191,9 @@ def _bench_search_rows(task: Any, evaluator: Any, search: Any, config: BenchConf
     for games, search_config, kind in plans:
         say(f"search: {games} games, {search_config.leaves_per_tree} leaves per tree")
         batch = games * search_config.leaves_per_tree
-        before = sections.bench_network(evaluator, task, [batch], config.seconds / 2, rng)[0]["evals_per_s"]
+        before = sections.bench_network(evaluator, task, [batch], config.seconds / 2, rng, plain=False)[0]["evals_per_s"]
         row = sections.bench_search(task, evaluator, search_config, games, config.seconds, rng)
-        after = sections.bench_network(evaluator, task, [batch], config.seconds / 2, rng)[0]["evals_per_s"]
+        after = sections.bench_network(evaluator, task, [batch], config.seconds / 2, rng, plain=False)[0]["evals_per_s"]
         network = (before + after) / 2  # bracketing the search evens out a load change on a shared machine
         row.update(kind=kind, network_batch=batch, network_evals_per_s=network, efficiency=row["sims_per_s"] / network)
         rows.append(row)
