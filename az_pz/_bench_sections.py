@@ -170,7 +170,8 @@ def bench_selfplay(task: Any, evaluator: Any, search_config: Any, selfplay_confi
     return {"games": stats.games, "concurrent_games": selfplay_config.concurrent_games, "moves": stats.moves,
             "seconds": stats.seconds, "games_per_hour": 3600 * stats.games / stats.seconds,
             "sims_per_s": stats.simulations / stats.seconds, "forward_share": forward_s / stats.seconds,
-            "mean_batch": positions / max(calls, 1), "positions_per_s": stats.positions / stats.seconds}
+            "mean_batch": positions / max(calls, 1), "evals_per_s": positions / stats.seconds,
+            "positions_per_s": stats.positions / stats.seconds}
 
 
 def bench_training(config: Any, task: Any, device: torch.device, batch_size: int, steps: int,
