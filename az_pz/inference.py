@@ -24,7 +24,8 @@ import torch
 from torch import nn
 from torch.nn.utils.fusion import fuse_conv_bn_eval
 
-__all__ = ["InferenceOptions", "fold_batch_norm", "inference_copy", "inference_module", "set_inference_options"]
+__all__ = ["InferenceOptions", "clear_inference_cache", "fold_batch_norm", "inference_copy", "inference_module",
+           "set_inference_options"]
 
 
 @dataclass(frozen=True)
@@ -96,7 +97,16 @@ def inference_copy(network: nn.Module, options: InferenceOptions = InferenceOpti
 
 
 _OPTIONS = InferenceOptions()
-_CACHE: "weakref.WeakKeyDictionary[nn.Module, tuple[tuple, InferenceOptions, nn.Module]]" = weakref.WeakKeyDictionary()
+_CACHE: "weakref.WeakKeyDictionary[nn.Module, _Entry]" = weakref.WeakKeyDictionary()
+
+
+@dataclass
+class _Entry:
+    tensors: list[torch.Tensor]
+    """The network's parameters and buffers, listed once (walking the module tree costs ~100 µs a call)."""
+    signature: list[tuple[int, int]]
+    options: InferenceOptions
+    prepared: nn.Module
 
 
 def set_inference_options(options: InferenceOptions) -> InferenceOptions:
@@ -106,24 +116,35 @@ def set_inference_options(options: InferenceOptions) -> InferenceOptions:
     return old
 
 
-def _signature(network: nn.Module) -> tuple:
-    """Changes whenever a parameter or buffer is written in place or replaced (version counter, storage)."""
-    return tuple((t._version, t.data_ptr()) for t in (*network.parameters(), *network.buffers()))
+def clear_inference_cache(network: nn.Module | None = None) -> None:
+    """Drop the cached copy of ``network`` (all if None): needed only after a parameter *object* was
+    replaced (``load_state_dict(assign=True)``, a module reassigned); in-place writes are detected."""
+    if network is None:
+        _CACHE.clear()
+    else:
+        _CACHE.pop(network, None)
+
+
+def _signature(tensors: list[torch.Tensor]) -> list[tuple[int, int]]:
+    """Changes whenever a tensor is written in place (version counter) or moved (storage pointer)."""
+    return [(t._version, t.data_ptr()) for t in tensors]
 
 
 def inference_module(network: nn.Module) -> nn.Module:
     """The cached inference copy of ``network``, rebuilt when its weights changed since the last call.
 
-    MLP networks (no convolution) and networks in training mode are returned as they are: there is
-    nothing to fold, and a training-mode forward must keep its batch statistics.
+    Optimizer steps, ``load_state_dict`` (which copies in place) and ``.to(device)`` are detected by the
+    tensors' version counters and storage. MLP networks (no convolution) are returned as they are:
+    there is nothing to fold. A network in training mode is returned as it is (a training-mode
+    forward must keep its batch statistics).
     """
     if network.training:
         return network
-    signature = _signature(network)
-    cached = _CACHE.get(network)
-    if cached is not None and cached[0] == signature and cached[1] == _OPTIONS:
-        return cached[2]
+    entry = _CACHE.get(network)
+    if entry is not None and entry.options == _OPTIONS and _signature(entry.tensors) == entry.signature:
+        return entry.prepared
+    tensors = [*network.parameters(), *network.buffers()]
     convolutional = any(isinstance(m, nn.BatchNorm2d) for m in network.modules())
     prepared = inference_copy(network, _OPTIONS) if convolutional else network
-    _CACHE[network] = (signature, _OPTIONS, prepared)
+    _CACHE[network] = _Entry(tensors, _signature(tensors), _OPTIONS, prepared)
     return prepared
