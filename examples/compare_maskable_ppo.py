@@ -68,12 +68,21 @@ class SnapshotPool:
         return self.current.act(env)
 
 
-def train_az(budget_s: float, run_dir: Path, seed: int, games_per_iteration: int | None) -> tuple[AlphaZeroAgent, dict]:
-    overrides = {"device": "cpu", "seed": seed, "train__time_limit_s": budget_s, "train__iterations": 100_000,
-                 "eval__every": 0, "eval__final_games": 0}
-    if games_per_iteration:
-        overrides.update(selfplay__games_per_iteration=games_per_iteration,
-                         selfplay__concurrent_games=games_per_iteration)
+def train_az(args: argparse.Namespace, run_dir: Path) -> tuple[AlphaZeroAgent, dict]:
+    """Self-play training until ``budget_s`` is spent; settings sized for a short CPU budget.
+
+    The connect four preset (ResNet, 128 simulations) is sized for an hour; for minutes on a
+    CPU a small MLP with fewer simulations learns more in the time (more games per second).
+    """
+    overrides = {"device": "cpu", "seed": args.seed, "train__time_limit_s": args.budget_s, "train__iterations": 100_000,
+                 "eval__every": 0, "eval__final_games": 0,
+                 "selfplay__games_per_iteration": args.games_per_iteration,
+                 "selfplay__concurrent_games": args.games_per_iteration,
+                 "search__num_simulations": args.az_simulations,
+                 "selfplay__fast_simulations": max(8, args.az_simulations // 4),
+                 "train__min_replay_size": 256}
+    if args.az_network == "mlp":
+        overrides["network"] = {"kind": "mlp", "num_blocks": 2, "mlp_hidden": 128}
     trainer = Trainer(preset("connect_four_v3", **overrides), run_dir=run_dir, device="cpu", progress=False)
     start, cpu_start = time.perf_counter(), time.process_time()
     trainer.learn()
@@ -81,7 +90,7 @@ def train_az(budget_s: float, run_dir: Path, seed: int, games_per_iteration: int
     budget = {"wall_clock_s": round(seconds, 1), "cpu_s": round(time.process_time() - cpu_start, 1),
               "iterations": trainer.iteration, "selfplay_games": int(trainer.counters["games"]),
               "positions": int(trainer.counters["positions"])}
-    return AlphaZeroAgent.load(run_dir, device="cpu"), budget
+    return AlphaZeroAgent.load(run_dir, device="cpu", num_simulations=args.play_simulations), budget
 
 
 def train_ppo(seconds: float, out: Path, seed: int, chunk: int) -> tuple[SB3Agent, dict]:
@@ -108,14 +117,18 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--threads", type=int, default=torch.get_num_threads(), help="torch threads for both")
     parser.add_argument("--ppo-chunk", type=int, default=8192, help="PPO steps between snapshots of the opponent pool")
-    parser.add_argument("--games-per-iteration", type=int, help="az_pz self-play games per iteration (preset: 128)")
+    parser.add_argument("--games-per-iteration", type=int, default=32, help="az_pz self-play games per iteration")
+    parser.add_argument("--az-simulations", type=int, default=48, help="az_pz simulations per self-play move")
+    parser.add_argument("--az-network", choices=["mlp", "preset"], default="mlp",
+                        help="mlp: small residual MLP (fast on CPU); preset: the preset's ResNet")
+    parser.add_argument("--play-simulations", type=int, default=128, help="az_pz simulations per move in the arena")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
 
     print(f"training az_pz for about {args.budget_s:.0f}s of CPU wall-clock ...")
-    az_agent, az_budget = train_az(args.budget_s, out / "az_pz_run", args.seed, args.games_per_iteration)
+    az_agent, az_budget = train_az(args, out / "az_pz_run")
     print(f"  az_pz: {az_budget}")
     print(f"training MaskablePPO for the same {az_budget['wall_clock_s']:.0f}s ...")
     ppo_agent, ppo_budget = train_ppo(az_budget["wall_clock_s"], out, args.seed, args.ppo_chunk)
