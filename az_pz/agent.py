@@ -171,7 +171,7 @@ class AlphaZeroAgent:
             obs, mask = np.asarray(observation), action_masks
         batched, obs = self._batch(obs)
         masks = None if mask is None else np.asarray(mask).astype(bool).reshape(len(obs), -1)
-        rebuild = getattr(self.task, "state_from_observation", None)
+        rebuild = getattr(self.task, "state_from_observation", None) or _known_decoder(self.task)
         actions = np.empty(len(obs), np.int64)
         if rebuild is not None and self.search_config.num_simulations > 0:
             states = [rebuild(o) for o in obs]
@@ -221,6 +221,40 @@ class AlphaZeroAgent:
             return int(np.argmax(scores)) if mask.any() else 0
         probs = np.exp(scores - scores.max())
         return int(self.rng.choice(len(probs), p=probs / probs.sum()))
+
+
+def _planes_hwc_or_chw(obs: np.ndarray, rows: int, cols: int) -> np.ndarray:
+    """Two-plane board observation ``[2, rows, cols]`` from PettingZoo's HWC or our CHW layout."""
+    obs = np.asarray(obs)
+    return obs.transpose(2, 0, 1) if obs.shape == (rows, cols, 2) else obs.reshape(2, rows, cols)
+
+
+def _known_decoder(task: Task):
+    """``state_from_observation`` for the fast tasks whose observation holds the whole game (tic-tac-toe,
+    connect four: the mover's and the opponent's pieces; the mover follows from the counts)."""
+    module = type(task).__module__
+    if module == "az_pz.adapters.tictactoe":
+        from az_pz.adapters.tictactoe import squares_to_state
+
+        def tictactoe(obs: np.ndarray) -> Any:
+            planes = _planes_hwc_or_chw(obs, 3, 3).reshape(2, 9) > 0
+            mover = 0 if planes[0].sum() == planes[1].sum() else 1
+            squares = np.where(planes[0], mover + 1, np.where(planes[1], 2 - mover, 0))
+            return squares_to_state([int(v) for v in squares])
+
+        return tictactoe
+    if module == "az_pz.adapters.connect_four":
+        from az_pz.adapters.connect_four import ONGOING, ConnectFourState, board_to_bits
+
+        def connect_four(obs: np.ndarray) -> Any:
+            planes = _planes_hwc_or_chw(obs, 6, 7).reshape(2, 42) > 0
+            mover = 0 if planes[0].sum() == planes[1].sum() else 1
+            board = np.where(planes[0], mover + 1, np.where(planes[1], 2 - mover, 0))
+            bits_0, bits_1 = board_to_bits([int(v) for v in board])
+            return ConnectFourState(bits_0, bits_1, mover, ONGOING)
+
+        return connect_four
+    return None
 
 
 def _tuples(data: dict[str, Any]) -> dict[str, Any]:

@@ -234,6 +234,9 @@ class RunConfig:
     """Seeds numpy, torch and python's random; one seed gives one run."""
     device: str = "auto"
     """``auto`` (CUDA when available), ``cpu`` or ``cuda`` (``cuda:1`` ...). bf16 autocast on CUDA."""
+    num_threads: int = 1
+    """Torch CPU threads of the training process; 0 keeps torch's default. One thread is fastest for the small
+    batches of self-play on a few shared cores (more threads spin and fight over them)."""
     network: NetworkConfig = field(default_factory=NetworkConfig)
     search: SearchConfig = field(default_factory=SearchConfig)
     selfplay: SelfPlayConfig = field(default_factory=SelfPlayConfig)
@@ -244,6 +247,7 @@ class RunConfig:
         _check(bool(self.game), "game must be given")
         _check(self.device == "auto" or self.device.split(":")[0] in ("cpu", "cuda", "mps"),
                f"device must be auto, cpu or cuda, got {self.device!r}")
+        _check(self.num_threads >= 0, "num_threads must be >= 0")
         _check(self.search.num_simulations >= 1, "search.num_simulations must be >= 1")
         _check(self.selfplay.fast_simulations <= self.search.num_simulations,
                f"selfplay.fast_simulations ({self.selfplay.fast_simulations}) must not exceed "

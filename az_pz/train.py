@@ -57,6 +57,8 @@ class Trainer:
         if not _resuming and ckpt.latest_checkpoint(self.run_dir) is not None:
             raise ckpt.CheckpointError(f"{self.run_dir} already holds a run; continue it with --resume "
                                        f"{self.run_dir} (Trainer.resume), or choose another --run-dir")
+        if config.num_threads and self.device.type == "cpu":
+            torch.set_num_threads(config.num_threads)
         self.rng = np.random.default_rng(config.seed)
         random.seed(config.seed)
         np.random.seed(config.seed % 2**32)
@@ -74,6 +76,7 @@ class Trainer:
         self.best_state: dict[str, torch.Tensor] | None = None
         self.history: list[dict[str, Any]] = []
         self._writer = None
+        self._workers = None
         self._tensorboard = tensorboard
         if not _resuming:
             self.run_dir.mkdir(parents=True, exist_ok=True)
@@ -175,11 +178,15 @@ class Trainer:
         target = target or config.train.iterations
         start = time.perf_counter()
         metrics: dict[str, Any] = {"iteration": self.iteration + 1}
-        bar = self._bar(config.selfplay.games_per_iteration, f"iter {self.iteration + 1} self-play")
-        positions, stats = self.selfplay.play(config.selfplay.games_per_iteration, self.rng,
-                                              on_game=(lambda _: bar.update(1)) if bar else None)
-        if bar:
-            bar.close()
+        if config.selfplay.num_workers > 0:
+            positions, stats = self._worker_pool().play(self.network, self.selfplay,
+                                                        config.selfplay.games_per_iteration, self.rng)
+        else:
+            bar = self._bar(config.selfplay.games_per_iteration, f"iter {self.iteration + 1} self-play")
+            positions, stats = self.selfplay.play(config.selfplay.games_per_iteration, self.rng,
+                                                  on_game=(lambda _: bar.update(1)) if bar else None)
+            if bar:
+                bar.close()
         for position in positions:
             self.replay.add(*position)
         metrics.update(stats.metrics())
@@ -359,7 +366,24 @@ class Trainer:
             self._writer = SummaryWriter(str(self.run_dir / "tensorboard"), purge_step=self.iteration)
         return self._writer
 
+    def _worker_pool(self):
+        if self._workers is None:
+            from az_pz.workers import SelfPlayWorkers
+
+            try:
+                named = make_task(self.config.game, **self.config.env_kwargs).spec
+            except Exception as error:  # a custom task make_task cannot build
+                named = error
+            if named != self.spec:
+                raise ValueError(f"selfplay.num_workers > 0 needs a game that make_task builds by name; "
+                                 f"{self.config.game!r} gives {named!r}. Use selfplay.num_workers=0 for custom tasks.")
+            self._workers = SelfPlayWorkers(self.config, self.spec, self.run_dir)
+        return self._workers
+
     def close(self) -> None:
+        if self._workers is not None:
+            self._workers.close()
+            self._workers = None
         stop = getattr(self.selfplay, "close", None)  # distributed self-play (az_pz.distributed) stops its workers
         if stop is not None:
             stop()

@@ -101,3 +101,13 @@ def test_same_seed_same_moves(run_dir):
         states.append(a.task.step(states[-1], action)[0])
     np.testing.assert_array_equal(a.select_actions(states, deterministic=False),
                                   b.select_actions(states, deterministic=False))
+
+
+def test_predict_searches_the_rebuilt_state_like_act(run_dir):
+    agent = AlphaZeroAgent.load(run_dir)
+    env = agent.task.make_env()
+    env.reset(seed=0)
+    for action in (0, 4, 8):
+        env.step(action)
+        obs = env.observe(env.agent_selection)
+        assert int(agent.predict(obs)[0]) == agent.act(env)

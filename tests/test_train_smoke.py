@@ -90,3 +90,13 @@ def test_foundation_test_games_beat_random(tmp_path, game):
                         max_moves=40)
     # random play wins 1 / P of the games; the trained agent must do clearly better from every seat
     assert result.win_rate > 1.5 / task.spec.num_players, result
+
+
+@pytest.mark.slow
+def test_selfplay_worker_processes(tmp_path):
+    config = tiny_config(selfplay__num_workers=2, train__iterations=1)
+    trainer = Trainer(config, run_dir=tmp_path / "workers", progress=False, tensorboard=False)
+    history = trainer.learn()
+    assert history[-1]["selfplay/games"] == config.selfplay.games_per_iteration
+    assert len(trainer.replay) > 0
+    assert not (tmp_path / "workers" / "selfplay_weights.safetensors").exists()

@@ -1,0 +1,156 @@
+"""Self-play in worker processes (``selfplay.num_workers > 0``).
+
+Each worker is a ``spawn``-ed process that builds its own task (by name, ``make_task``), network
+and :class:`~az_pz.selfplay.SelfPlay`, and runs on the CPU with one thread. Nothing of ours is
+pickled: a worker gets the game name and the config as JSON; weights travel as a safetensors
+file written atomically into the run directory; jobs and results are tuples of plain Python
+values and NumPy arrays. A job says how many games to play, with which weights version and seed,
+so one seed gives one run for a given number of workers.
+
+On a machine with few cores, ``num_workers = 0`` (self-play in the training process, every game
+batched through one search) is usually as fast; measure with your core count.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import queue
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from az_pz.selfplay import Position, SelfPlayStats
+
+__all__ = ["SelfPlayWorkers"]
+
+
+def _pack(positions: list[Position], num_phases: int) -> dict[str, np.ndarray]:
+    """Positions as arrays per phase (what crosses the process boundary)."""
+    out: dict[str, np.ndarray] = {}
+    for phase in range(num_phases):
+        rows = [p for p in positions if p[1] == phase]
+        if not rows:
+            continue
+        out[f"obs_{phase}"] = np.stack([r[0] for r in rows])
+        out[f"policy_{phase}"] = np.stack([r[2] for r in rows])
+        out[f"value_{phase}"] = np.stack([r[3] for r in rows])
+        out[f"mask_{phase}"] = np.stack([r[4] for r in rows])
+    return out
+
+
+def _unpack(arrays: dict[str, np.ndarray], num_phases: int) -> list[Position]:
+    positions: list[Position] = []
+    for phase in range(num_phases):
+        if f"obs_{phase}" not in arrays:
+            continue
+        for obs, policy, value, mask in zip(arrays[f"obs_{phase}"], arrays[f"policy_{phase}"],
+                                            arrays[f"value_{phase}"], arrays[f"mask_{phase}"]):
+            positions.append((obs, phase, policy, value, mask))
+    return positions
+
+
+def _worker_main(config_json: str, weights_path: str, jobs: Any, results: Any) -> None:
+    """Worker loop: ``("play", games, version, seed, resign_threshold)`` -> ``(arrays, stats)``; ``None`` stops."""
+    import torch
+
+    torch.set_num_threads(1)
+    from az_pz.checkpoint import load_model_weights
+    from az_pz.config import config_from_json
+    from az_pz.games import make_task
+    from az_pz.network import AlphaZeroNetwork, NetworkEvaluator
+    from az_pz.selfplay import SelfPlay
+
+    config = config_from_json(json.loads(config_json))
+    task = make_task(config.game, **config.env_kwargs)
+    network = AlphaZeroNetwork(task.spec, config.network)
+    selfplay = SelfPlay(task, NetworkEvaluator(network, "cpu"), config.search, config.selfplay)
+    loaded = -1
+    while True:
+        job = jobs.get()
+        if job is None:
+            return
+        _, games, version, seed, threshold = job
+        if version != loaded:
+            load_model_weights(weights_path, network, task.spec)
+            loaded = version
+        selfplay.resign_threshold = threshold
+        selfplay.resign_playouts = selfplay.resign_false_positives = 0
+        positions, stats = selfplay.play(games, np.random.default_rng(seed))
+        summary = {k: getattr(stats, k) for k in ("games", "moves", "positions", "samples", "simulations",
+                                                   "resignations", "resign_playouts", "resign_false_positives")}
+        summary["returns"] = np.stack(stats.returns) if stats.returns else np.zeros((0, task.spec.num_players))
+        results.put((_pack(positions, task.spec.num_phases), summary))
+
+
+class SelfPlayWorkers:
+    """A pool of self-play processes fed with the trainer's current weights."""
+
+    def __init__(self, config: Any, spec: Any, run_dir: str | Path) -> None:
+        import torch.multiprocessing as mp
+
+        from az_pz.config import config_to_json
+
+        self.spec = spec
+        self.num_workers = config.selfplay.num_workers
+        self.weights_path = Path(run_dir) / "selfplay_weights.safetensors"
+        self.version = 0
+        context = mp.get_context("spawn")
+        self.jobs = context.Queue()
+        self.results = context.Queue()
+        text = json.dumps(config_to_json(config))
+        self.processes = [context.Process(target=_worker_main, args=(text, str(self.weights_path), self.jobs, self.results),
+                                          daemon=True) for _ in range(self.num_workers)]
+        for process in self.processes:
+            process.start()
+
+    def play(self, network: Any, selfplay: Any, num_games: int,
+             rng: np.random.Generator) -> tuple[list[Position], SelfPlayStats]:
+        """``num_games`` games split over the workers with ``network``'s current weights."""
+        from az_pz.checkpoint import model_to_bytes
+        from az_pz.io import atomic_write_bytes
+
+        start = time.perf_counter()
+        self.version += 1
+        atomic_write_bytes(self.weights_path, model_to_bytes(network, self.spec, {}))
+        shares = [num_games // self.num_workers + (i < num_games % self.num_workers) for i in range(self.num_workers)]
+        jobs = [s for s in shares if s > 0]
+        for games in jobs:
+            self.jobs.put(("play", games, self.version, int(rng.integers(2**63 - 1)), selfplay.resign_threshold))
+        stats = SelfPlayStats()
+        positions: list[Position] = []
+        for _ in jobs:
+            arrays, summary = self._get()
+            positions.extend(_unpack(arrays, self.spec.num_phases))
+            for key in ("games", "moves", "positions", "samples", "simulations", "resignations"):
+                setattr(stats, key, getattr(stats, key) + int(summary[key]))
+            selfplay.resign_playouts += int(summary["resign_playouts"])
+            selfplay.resign_false_positives += int(summary["resign_false_positives"])
+            stats.returns.extend(list(summary["returns"]))
+        selfplay._adjust_resign_threshold()
+        stats.seconds = time.perf_counter() - start
+        return positions, stats
+
+    def _get(self) -> Any:
+        while True:
+            try:
+                return self.results.get(timeout=5.0)
+            except queue.Empty:
+                dead = [p for p in self.processes if not p.is_alive()]
+                if dead:
+                    raise RuntimeError(f"{len(dead)} self-play worker(s) died (exit codes "
+                                       f"{[p.exitcode for p in dead]}); run with selfplay.num_workers=0 to see the error")
+
+    def close(self) -> None:
+        for _ in self.processes:
+            self.jobs.put(None)
+        for process in self.processes:
+            process.join(timeout=10)
+            if process.is_alive():
+                process.kill()
+        try:
+            os.unlink(self.weights_path)
+        except OSError:
+            pass
