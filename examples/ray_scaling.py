@@ -47,6 +47,19 @@ def selfplay_rate(game: str, workers: int, games_per_task: int, seconds: float, 
             "games_per_s_per_worker": float(np.mean(worker_rates))}
 
 
+def local_rate(game: str, games: int, seconds: float, root: str) -> float:
+    """Games per second of in-process self-play (no Ray), the baseline."""
+    trainer = Trainer(preset(game, device="cpu"), run_dir=os.path.join(root, "local"), progress=False,
+                      tensorboard=False)
+    rng = np.random.default_rng(0)
+    trainer.selfplay.play(min(games, 8), rng)  # JIT compilation
+    played, start = 0, time.perf_counter()
+    while time.perf_counter() - start < seconds:
+        played += trainer.selfplay.play(games, rng)[1].games
+    trainer.close()
+    return played / (time.perf_counter() - start)
+
+
 def learner_rate(game: str, steps: int, root: str) -> tuple[float, str]:
     """Training samples per second (AdamW steps x batch size) on the learner's device."""
     config = preset(game, device="auto")
@@ -84,6 +97,8 @@ def main() -> None:
         learner, device = learner_rate(args.game, args.learner_steps, root)
         print(f"learner: {learner:.0f} training samples/s on {device} "
               f"(batch {preset(args.game).train.batch_size})")
+        local = local_rate(args.game, args.games_per_task * 2, args.seconds, root)
+        print(f"in-process self-play (no Ray): {local:.1f} games/s")
         print(f"{'workers':>7} {'games/s':>9} {'per worker':>10} {'samples/s':>10} {'speed-up':>8}")
         base = None
         for workers in counts:
