@@ -3,7 +3,8 @@
     az-pz train connect_four_v3
     az-pz train tictactoe_v3 --iterations 20 --search.num-simulations 64 --run-dir runs/ttt
     az-pz train --resume runs/ttt --iterations 40
-    az-pz train go_v5 --gpu-preset --env-kwargs board_size 9 --device cuda
+    az-pz train go_v5 --env.board-size 9
+    az-pz train go_v5 --gpu-preset --env.board-size 19 --device cuda
 
 Every field of the run config is an option, mapped 1:1 (``--section.field-name``); the game's
 preset gives the defaults (``az-pz train GAME --help`` shows them). Prints one line per iteration
@@ -45,6 +46,7 @@ def main(argv: list[str]) -> int:
 
     from az_pz.config import RunConfig, preset
 
+    argv, env_kwargs = _pop_env_kwargs(list(argv))  # first: argparse would take their values for GAME
     head, rest = _head_parser().parse_known_args(argv)
     if head.help and not head.game and not head.resume:
         print(_usage())
@@ -53,8 +55,9 @@ def main(argv: list[str]) -> int:
         from az_pz.checkpoint import read_run_config
 
         default = read_run_config(head.resume)[0]
+        if env_kwargs:  # Trainer.resume refuses a change with a clear message
+            default = dataclasses.replace(default, env_kwargs={**default.env_kwargs, **env_kwargs})
     elif head.game:
-        env_kwargs = _peek_env_kwargs(rest)
         default = preset(head.game, gpu=head.gpu_preset, **({"env_kwargs": env_kwargs} if env_kwargs else {}))
     else:
         print("az-pz train: give a GAME (e.g. tictactoe_v3) or --resume RUN_DIR\n\n" + _usage(), file=sys.stderr)
@@ -67,25 +70,47 @@ def main(argv: list[str]) -> int:
     return _run(config, head)
 
 
-def _peek_env_kwargs(rest: list[str]) -> dict:
-    """``--env-kwargs board_size 13`` decides which go preset applies, so read it before the presets."""
-    if "--env-kwargs" not in rest:
-        return {}
+def _pop_env_kwargs(rest: list[str]) -> tuple[list[str], dict]:
+    """Take the env's keyword arguments out of ``rest``: they decide which preset applies (go's board size),
+    so they are read before the presets. Accepted spellings: ``--env.board-size 9``, ``--env.board_size=9``,
+    ``--env-kwargs.board-size 9``, ``--env board_size=9`` (as in ``az-pz arena``) and
+    ``--env-kwargs board_size 9 komi 6.5``. Values are read as JSON when they parse."""
     import json
 
-    start = rest.index("--env-kwargs") + 1
-    values = []
-    for item in rest[start:]:
-        if item.startswith("--"):
-            break
-        values.append(item)
-    out = {}
-    for key, value in zip(values[::2], values[1::2]):
+    def value(text: str):
         try:
-            out[key] = json.loads(value)
+            return json.loads(text)
         except ValueError:
-            out[key] = value
-    return out
+            return text
+
+    kept: list[str] = []
+    out: dict = {}
+    i = 0
+    while i < len(rest):
+        item = rest[i]
+        name, eq, inline = item.partition("=")
+        if name.startswith(("--env.", "--env-kwargs.")):
+            key = name.split(".", 1)[1].replace("-", "_")
+            if eq:
+                out[key] = value(inline)
+            elif i + 1 < len(rest):
+                out[key] = value(rest[i + 1])
+                i += 1
+        elif name in ("--env", "--env-kwargs"):
+            pairs = [inline] if eq else []
+            while i + 1 < len(rest) and not rest[i + 1].startswith("--"):
+                pairs.append(rest[i + 1])
+                i += 1
+            for pair in pairs:
+                if "=" in pair:
+                    key, _, text = pair.partition("=")
+                    out[key.replace("-", "_")] = value(text)
+            plain = [p for p in pairs if "=" not in p]
+            out.update({k.replace("-", "_"): value(v) for k, v in zip(plain[::2], plain[1::2])})
+        else:
+            kept.append(item)
+        i += 1
+    return kept, out
 
 
 def _run(config, head) -> int:
