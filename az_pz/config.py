@@ -352,12 +352,17 @@ def _chess(gpu: bool) -> RunConfig:
         search=SearchConfig(num_simulations=sims, dirichlet_alpha=0.3, gumbel=not gpu, leaves_per_tree=8),
         selfplay=SelfPlayConfig(games_per_iteration=256 if gpu else 16, concurrent_games=256 if gpu else 16,
                                 temperature_moves=30, full_search_prob=0.25, fast_simulations=max(8, sims // 5),
-                                max_moves=512, symmetry_augmentation=False,
+                                # A capped game's value target is 0 (a draw); uncapped self-play games between
+                                # weak networks mostly end in fifty-move draws anyway, and cost more.
+                                max_moves=512 if gpu else 256, symmetry_augmentation=False,
                                 resign_threshold=-0.95 if gpu else None),
-        train=TrainConfig(iterations=500 if gpu else 5, batch_size=1024 if gpu else 128, sample_reuse=2.0,
+        # CPU: an hour's try-out (the time limit ends it); the learning rate decays over that hour.
+        train=TrainConfig(iterations=500 if gpu else 10_000, time_limit_s=None if gpu else 3600.0,
+                          batch_size=1024 if gpu else 128, sample_reuse=2.0,
                           learning_rate=1e-3, replay_capacity=500_000 if gpu else 20_000, min_replay_size=1024),
-        eval=EvalConfig(every=10 if gpu else 1, games_vs_random=10, games_vs_rollout=0, rollout_simulations=50,
-                        final_games=20, final_rollout_simulations=50),
+        # Twice the self-play simulations when evaluated (arena, AlphaZeroAgent.load): mates need finding.
+        eval=EvalConfig(every=10 if gpu else 5, num_simulations=2 * sims, games_vs_random=10, games_vs_rollout=0,
+                        rollout_simulations=50, final_games=20, final_rollout_simulations=50),
     )
 
 
@@ -374,13 +379,18 @@ def _go(board_size: int, gpu: bool) -> RunConfig:
         search=SearchConfig(num_simulations=sims, dirichlet_alpha=0.03 * 361 / (board_size * board_size),
                             gumbel=not gpu, leaves_per_tree=8),
         selfplay=SelfPlayConfig(games_per_iteration=256 if gpu else 16, concurrent_games=256 if gpu else 16,
-                                temperature_moves=board_size * board_size // 6, full_search_prob=0.25,
+                                temperature_moves=board_size * board_size // 6,
+                                # CPU: half the moves recorded (more positions per game in a short run).
+                                full_search_prob=0.25 if gpu else 0.5,
                                 fast_simulations=max(8, sims // 5), max_moves=2 * board_size * board_size,
                                 resign_threshold=-0.9 if gpu else None),
-        train=TrainConfig(iterations=500 if gpu else 5, batch_size=1024 if gpu else 128, sample_reuse=2.0,
+        # CPU: a time-limited try-out (30 minutes on 9x9, an hour on larger boards).
+        train=TrainConfig(iterations=500 if gpu else 10_000,
+                          time_limit_s=None if gpu else (1800.0 if board_size == 9 else 3600.0),
+                          batch_size=1024 if gpu else 128, sample_reuse=2.0,
                           learning_rate=1e-3, replay_capacity=500_000 if gpu else 20_000, min_replay_size=1024),
-        eval=EvalConfig(every=10 if gpu else 1, games_vs_random=10, games_vs_rollout=0, rollout_simulations=50,
-                        final_games=20, final_rollout_simulations=50),
+        eval=EvalConfig(every=10 if gpu else 5, num_simulations=2 * sims, games_vs_random=10, games_vs_rollout=0,
+                        rollout_simulations=50, final_games=20, final_rollout_simulations=50),
     )
 
 
