@@ -226,7 +226,7 @@ class Trainer:
                 group["lr"] = lr
             totals += self.train_step(self.replay.sample(train.batch_size, self.rng))
             self.counters["train_steps"] += 1
-        policy, value, entropy = totals / steps
+        policy, value, entropy = (float(x) for x in totals / steps)
         return {"loss/policy": policy, "loss/value": value, "loss/total": policy + train.value_loss_weight * value,
                 "loss/target_entropy": entropy, "train/lr": lr, "train/steps": float(steps),
                 "replay/size": float(len(self.replay))}
@@ -414,9 +414,10 @@ def _summary_line(m: dict[str, Any], iterations: int) -> str:
         parts.append(f"{int(m['distributed/workers'])} workers, weight lag {m['distributed/weight_lag']:.1f}, "
                      f"replay {int(m.get('replay/size', 0))}")
     if "eval/win_rate_random" in m:
-        parts.append(f"vs random {m['eval/win_rate_random']:.2f}")
+        parts.append(f"vs random won {m['eval/win_rate_random']:.2f} lost {m['eval/loss_rate_random']:.2f}")
     if "eval/win_rate_mcts" in m:
-        parts.append(f"vs mcts{int(m['eval/mcts_simulations'])} {m['eval/win_rate_mcts']:.2f}")
+        parts.append(f"vs mcts{int(m['eval/mcts_simulations'])} won {m['eval/win_rate_mcts']:.2f} "
+                     f"lost {m['eval/loss_rate_mcts']:.2f}")
     if "gating/accepted" in m:
         parts.append("gate " + ("accepted" if m["gating/accepted"] else "rejected"))
     parts.append(f"{m['time/iteration_s']:.1f}s")
