@@ -158,7 +158,7 @@ class RaySelfPlay:
         if getattr(self.trainer, "progress", False):
             cpus = ray.cluster_resources().get("CPU", 0.0)
             where = f"cluster {self.config.address}" if self.config.address else "local Ray instance"
-            print(f"distributed self-play: {self.config.workers} Ray actors, weights v{self._version}, "
+            print(f"distributed self-play: {self.config.workers} Ray actor(s), weights v{self._version}, "
                   f"{where} with {cpus:.0f} CPUs", file=sys.stderr)
 
     def close(self) -> None:
