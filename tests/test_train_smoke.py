@@ -4,6 +4,7 @@ import json
 
 import numpy as np
 import pytest
+import torch
 
 from az_pz.cli import main as cli_main
 from az_pz.matches import RandomPlayer, SearchPlayer, play_match
@@ -100,3 +101,15 @@ def test_selfplay_worker_processes(tmp_path):
     assert history[-1]["selfplay/games"] == config.selfplay.games_per_iteration
     assert len(trainer.replay) > 0
     assert not (tmp_path / "workers" / "selfplay_weights.safetensors").exists()
+
+
+def test_gating_arena_keeps_a_best_network_across_resume(tmp_path):
+    config = tiny_config(train__iterations=1, eval__gating=True, eval__gating_games=2)
+    trainer = Trainer(config, run_dir=tmp_path / "gate", progress=False, tensorboard=False)
+    history = trainer.learn()
+    assert history[-1]["gating/accepted"] in (0.0, 1.0)
+    assert trainer.counters["gating_accepted"] + trainer.counters["gating_rejected"] == 1
+    assert (tmp_path / "gate" / "checkpoints" / "iter_0001" / "best_model.safetensors").is_file()
+    resumed = Trainer.resume(tmp_path / "gate", progress=False, tensorboard=False)
+    for key, value in trainer.best_state.items():
+        assert torch.equal(value.cpu(), resumed.best_state[key].cpu())
