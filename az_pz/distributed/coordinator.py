@@ -208,7 +208,19 @@ class RaySelfPlay:
         stats.restarts = self.restarts
         stats.wait_seconds = stats.seconds = time.perf_counter() - start
         stats.resign_playouts, stats.resign_false_positives = self.resign_playouts, self.resign_false_positives
+        if getattr(self.trainer, "progress", False):
+            self._report(stats)
         return positions, stats
+
+    def _report(self, stats: DistributedStats) -> None:
+        """One progress line per iteration: games/s of every worker and the health of the pipeline."""
+        from tqdm.auto import tqdm
+
+        rates = " ".join(f"w{w} {stats.worker_games.get(w, 0) / max(stats.worker_seconds.get(w, 0.0), 1e-9):.1f}"
+                         for w in range(stats.workers))
+        tqdm.write(f"  self-play workers (games/s): {rates} | weight v{stats.version}, lag "
+                   f"{stats.lag_games / max(stats.games, 1):.1f} (max {stats.max_lag}) | dropped {stats.dropped_games}"
+                   f" | restarts {stats.restarts} | learner waited {stats.wait_seconds:.1f}s")
 
     # ------------------------------------------------------------------ internals
 

@@ -127,5 +127,5 @@ def remote_worker(run_config: dict[str, Any], worker: int, store: Any, *, games_
                   torch_threads: int = 1) -> Any:
     """A :class:`SelfPlayWorker` actor holding one CPU. Its restarts are the learner's job (it
     recreates dead actors and resubmits their games), so Ray itself does not restart it."""
-    actor = ray.remote(SelfPlayWorker).options(num_cpus=1, max_restarts=0, name=None)
+    actor = ray.remote(SelfPlayWorker).options(num_cpus=1, max_restarts=0)
     return actor.remote(run_config, worker, store, games_per_task=games_per_task, torch_threads=torch_threads)
