@@ -15,6 +15,7 @@ is used: importing this package does not import it.
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 from az_pz.distributed.config import DistributedConfig, add_cli_arguments, config_from_cli
@@ -26,7 +27,8 @@ def distribute(trainer: Any, config: DistributedConfig) -> Any:
     """Make ``trainer`` (an :class:`az_pz.train.Trainer`) play its self-play games as ``config`` says.
 
     ``backend="local"`` leaves it unchanged. ``backend="ray"`` replaces ``trainer.selfplay`` with a
-    :class:`az_pz.distributed.coordinator.RaySelfPlay` that keeps its resignation state; the run
+    :class:`az_pz.distributed.coordinator.RaySelfPlay` that keeps its resignation state (and turns off
+    ``selfplay.num_workers``, the local process pool, for this process only); the run
     directory, checkpoints, metrics and resume stay the trainer's. Ray starts on the first iteration
     and the actors stop with ``trainer.close()`` (called at the end of ``learn``). Returns ``trainer``.
     """
@@ -38,6 +40,9 @@ def distribute(trainer: Any, config: DistributedConfig) -> Any:
         raise ImportError("distributed self-play needs Ray: pip install 'az_pz[ray]'") from error
     from az_pz.distributed.coordinator import RaySelfPlay
 
+    if trainer.config.selfplay.num_workers:  # the Ray actors replace the local process pool
+        trainer.config = dataclasses.replace(
+            trainer.config, selfplay=dataclasses.replace(trainer.config.selfplay, num_workers=0))
     state = trainer.selfplay.state_dict()
     trainer.selfplay = RaySelfPlay(trainer, config)
     trainer.selfplay.load_state_dict(state)
