@@ -55,7 +55,9 @@ def _train(tmp_path, name, argv):
     run = tmp_path / name
     assert train_main([*argv, "--run-dir", str(run), "--iterations", "1", *TINY]) == 0
     assert latest_checkpoint(run).name == "iter_0001"
-    assert train_main(["--resume", str(run), "--iterations", "2", "--quiet", "--no-final-eval"]) == 0
+    # A tyro option right after --resume must not be read as the game.
+    assert train_main(["--resume", str(run), "--train.time-limit-s", "600", "--iterations", "2", "--quiet",
+                       "--no-final-eval"]) == 0
     assert latest_checkpoint(run).name == "iter_0002"
     lines = (run / "metrics.jsonl").read_text().splitlines()
     assert [json.loads(line)["iteration"] for line in lines] == [1, 2]

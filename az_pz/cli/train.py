@@ -19,9 +19,10 @@ import dataclasses
 import sys
 
 
-def _head_parser() -> argparse.ArgumentParser:
+def _head_parser(with_game: bool = True) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="az-pz train", add_help=False)
-    parser.add_argument("game", nargs="?", help="PettingZoo game, e.g. connect_four_v3 or classic/connect_four-v3")
+    if with_game:
+        parser.add_argument("game", nargs="?", help="PettingZoo game, e.g. connect_four_v3 or classic/connect_four-v3")
     parser.add_argument("--resume", metavar="RUN_DIR", help="continue this run from its latest checkpoint")
     parser.add_argument("--run-dir", metavar="DIR", help="where the run is written (default runs/GAME-TIMESTAMP)")
     parser.add_argument("--iterations", type=int, help="shorthand for --train.iterations")
@@ -46,8 +47,12 @@ def main(argv: list[str]) -> int:
 
     from az_pz.config import RunConfig, preset
 
-    argv, env_kwargs = _pop_env_kwargs(list(argv))  # first: argparse would take their values for GAME
-    head, rest = _head_parser().parse_known_args(argv)
+    argv, env_kwargs = _pop_env_kwargs(list(argv))
+    # GAME comes first; parsed without a positional, the value of an option meant for tyro
+    # (``--resume RUN --train.time-limit-s 600``) is never taken for the game.
+    game = argv[0] if argv and not argv[0].startswith("-") else None
+    head, rest = _head_parser(with_game=False).parse_known_args(argv[1:] if game else argv)
+    head.game = game
     if head.help and not head.game and not head.resume:
         print(_usage())
         return 0
