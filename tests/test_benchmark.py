@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
+import re
 
 import numpy as np
 import pytest
 import torch
 
+from az_pz._bench_sections import describe_network
 from az_pz.benchmark import BenchConfig, format_report, run_benchmark
+from az_pz.config import preset
 from az_pz.inference import inference_copy, inference_module
 
 TINY = dict(seconds=0.01, batch_sizes=(1, 8), concurrent_games=(2,), num_simulations=4, selfplay_games=2,
@@ -21,7 +24,9 @@ def report():
 
 
 def test_report_sections_and_values(report):
-    assert report["reference_network"]["description"] == "4 residual blocks x 64 channels"
+    expected = describe_network(preset("connect_four_v3").network)
+    assert re.fullmatch(r"\d+ residual blocks x \d+ channels", expected)
+    assert report["reference_network"]["description"] == expected
     assert report["machine"]["cores"] >= 1 and report["machine"]["versions"]["torch"]
     assert report["env"]["fast_steps_per_s"] > 0 and report["env"]["env_steps_per_s"] > 0
     assert report["env"]["copy_us"] > 0
@@ -40,7 +45,8 @@ def test_report_sections_and_values(report):
 
 def test_report_is_json_and_prints(report):
     text = format_report(report)
-    assert "reference network: 4 residual blocks x 64 channels" in text and "one leaf at a time" in text
+    assert f"reference network: {report['reference_network']['description']}" in text
+    assert "one leaf at a time" in text
     assert json.loads(json.dumps(report))["config"]["num_simulations"] == 4
 
 
