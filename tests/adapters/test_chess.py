@@ -291,15 +291,20 @@ def test_state_from_legacy_and_finished_envs(task):
 
 @pytest.mark.slow
 def test_differential_many_games(task):
-    """``AZ_PZ_CHESS_GAMES`` games (default 10,000) over all styles; prints how they ended."""
+    """``AZ_PZ_CHESS_GAMES`` games (default 10,000) over all styles; prints how they ended.
+
+    ``AZ_PZ_CHESS_FIRST`` (default 0) is the index of the first game, so a long run can be split
+    into parts that together cover games ``0 .. N-1`` exactly once.
+    """
     num_games = int(os.environ.get("AZ_PZ_CHESS_GAMES", "10000"))
+    first = int(os.environ.get("AZ_PZ_CHESS_FIRST", "0"))
     endings, plies, start = Counter(), 0, time.perf_counter()
-    for game in range(num_games):
+    for game in range(first, first + num_games):
         length, ending = play_differential(task, 1_000_000 + game, STYLES[game % len(STYLES)])
         endings[ending] += 1
         plies += length
-        if (game + 1) % 250 == 0:
-            print(f"chess differential: {game + 1} games, {plies} plies, 0 mismatches, "
+        if (game + 1 - first) % 250 == 0:
+            print(f"chess differential: games {first}..{game}, {game + 1 - first} games, {plies} plies, 0 mismatches, "
                   f"{time.perf_counter() - start:.0f} s, endings {dict(endings)}", flush=True)
     print(f"\nchess differential: {num_games} games, {plies} plies, 0 mismatches, "
           f"{time.perf_counter() - start:.0f} s, endings {dict(endings)}")
