@@ -130,7 +130,11 @@ class AlphaZeroNetwork(nn.Module):
 
     def forward(self, observations: torch.Tensor, phase: int = 0) -> tuple[torch.Tensor, torch.Tensor]:
         features = self.trunk(self.stems[phase](observations))
-        return self.policy_heads[phase](features), self.value_heads[phase](features)
+        # The value head runs in float32 even under bf16 autocast: bf16 keeps 8 significant bits, so a tanh
+        # output near 1 would move in steps of 1/256, coarser than the Q differences the search compares.
+        with torch.autocast(features.device.type, enabled=False):
+            values = self.value_heads[phase](features.float())
+        return self.policy_heads[phase](features), values
 
     def describe(self) -> dict[str, Any]:
         """What a checkpoint records to refuse weights of another shape."""
@@ -163,24 +167,28 @@ class NetworkEvaluator:
             return Evaluation(prior_logits=logits, values=values)
         phases = np.fromiter((task.phase(s) for s in states), np.int64, count)
         movers = np.fromiter((task.to_play(s) for s in states), np.int64, count)
-        was_training = self.network.training
-        self.network.eval()
-        try:
-            for phase in np.unique(phases):
-                index = np.flatnonzero(phases == phase)
-                batch = np.stack([task.observe(states[i]) for i in index]).astype(np.float32, copy=False)
-                phase_logits, phase_values = self.forward(batch, int(phase))
-                logits[index, : phase_logits.shape[1]] = phase_logits
-                values[index] = phase_values
-        finally:
-            self.network.train(was_training)
+        for phase in np.unique(phases):
+            index = np.flatnonzero(phases == phase)
+            batch = np.stack([task.observe(states[i]) for i in index]).astype(np.float32, copy=False)
+            phase_logits, phase_values = self.forward(batch, int(phase))
+            logits[index, : phase_logits.shape[1]] = phase_logits
+            values[index] = phase_values
         self.positions += count
         return Evaluation(prior_logits=logits, values=rotate_to_seats(values, movers).astype(np.float32))
 
     def forward(self, observations: np.ndarray, phase: int) -> tuple[np.ndarray, np.ndarray]:
-        """Raw network output for a batch of one phase: logits ``[B, A_phase]``, mover-relative values ``[B, P]``."""
+        """Raw network output for a batch of one phase: logits ``[B, A_phase]``, mover-relative values ``[B, P]``.
+
+        Always an eval-mode forward (batch norm on its running statistics, left untouched), whatever mode the
+        network is in: a network shared with a trainer is in training mode between gradient steps.
+        """
         tensor = torch.from_numpy(np.ascontiguousarray(observations)).to(self.device, non_blocking=True)
-        with torch.inference_mode(), autocast(self.device):
-            phase_logits, phase_values = inference_module(self.network)(tensor, phase)  # batch norm folded
+        was_training = self.network.training
+        self.network.eval()
+        try:
+            with torch.inference_mode(), autocast(self.device):
+                phase_logits, phase_values = inference_module(self.network)(tensor, phase)  # batch norm folded
+        finally:
+            self.network.train(was_training)
         self.calls += 1
         return phase_logits.float().cpu().numpy(), phase_values.float().cpu().numpy()

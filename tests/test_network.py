@@ -51,6 +51,35 @@ def test_evaluator_leaves_training_mode_alone():
     assert net.training
 
 
+def test_raw_forward_of_a_network_in_training_mode_is_an_eval_forward():
+    task = ToyTask()
+    torch.manual_seed(0)
+    net = AlphaZeroNetwork(task.spec, NetworkConfig(kind="resnet", num_blocks=1, channels=4)).train()
+    observation = task.observe(task.initial_state())[None]
+    before = {k: v.clone() for k, v in net.state_dict().items()}
+    logits, values = NetworkEvaluator(net, "cpu").forward(observation, 0)
+    assert net.training
+    for name, tensor in net.state_dict().items():  # batch norm running statistics untouched
+        assert torch.equal(tensor, before[name]), name
+    net.eval()
+    with torch.no_grad():
+        expected_logits, expected_values = net(torch.from_numpy(observation), 0)
+    np.testing.assert_allclose(logits, expected_logits.numpy(), atol=1e-5)
+    np.testing.assert_allclose(values, expected_values.numpy(), atol=1e-5)
+
+
+@pytest.mark.parametrize("kind", ["resnet", "mlp"])
+def test_value_head_stays_float32_under_bf16_autocast(kind):
+    task = ToyTask()
+    torch.manual_seed(0)
+    net = AlphaZeroNetwork(task.spec, NetworkConfig(kind=kind, num_blocks=1, channels=4, mlp_hidden=16)).eval()
+    observation = torch.from_numpy(task.observe(task.initial_state())[None])
+    with torch.no_grad(), torch.autocast("cpu", dtype=torch.bfloat16):
+        logits, values = net(observation, 0)
+    assert logits.dtype == torch.bfloat16  # the rest of the network keeps mixed precision
+    assert values.dtype == torch.float32
+
+
 def test_same_seed_same_weights():
     task = ToyTask()
     config = NetworkConfig(kind="resnet", num_blocks=1, channels=4)
