@@ -33,7 +33,7 @@ from az_pz.evaluators import Evaluator
 from az_pz.search import MCTS, SearchConfig
 from az_pz.task import Task, rotate_to_player
 
-__all__ = ["Position", "SelfPlay", "SelfPlayStats", "choose_actions"]
+__all__ = ["Position", "ResignState", "SelfPlay", "SelfPlayStats", "choose_actions"]
 
 Position = tuple[np.ndarray, int, np.ndarray, np.ndarray, np.ndarray]
 """(observation ``[C,H,W]``, phase, policy ``[A_phase]``, value mover-relative ``[P]``, mask ``[A_phase]``)."""
@@ -106,7 +106,27 @@ def choose_actions(visit_counts: np.ndarray, temperature: np.ndarray, rng: np.ra
     return actions
 
 
-class SelfPlay:
+class ResignState:
+    """The resignation threshold and its false-positive counters, as saved with checkpoints.
+
+    Shared by every self-play driver (in process, or distributed) so their checkpoints hold the same keys.
+    """
+
+    resign_threshold: float | None
+    resign_playouts: int
+    resign_false_positives: int
+
+    def state_dict(self) -> dict[str, Any]:
+        return {"resign_threshold": self.resign_threshold, "resign_playouts": self.resign_playouts,
+                "resign_false_positives": self.resign_false_positives}
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        self.resign_threshold = state.get("resign_threshold", self.resign_threshold)
+        self.resign_playouts = int(state.get("resign_playouts", 0))
+        self.resign_false_positives = int(state.get("resign_false_positives", 0))
+
+
+class SelfPlay(ResignState):
     """Plays self-play games in batches; keeps the resignation threshold and its statistics."""
 
     def __init__(self, task: Task, evaluator: Evaluator, search: SearchConfig, config: SelfPlayConfig) -> None:
@@ -120,17 +140,6 @@ class SelfPlay:
         self.resign_playouts = 0
         self.resign_false_positives = 0
         self._symmetric = config.symmetry_augmentation and hasattr(task, "symmetries")
-
-    # ------------------------------------------------------------------ state for checkpoints
-
-    def state_dict(self) -> dict[str, Any]:
-        return {"resign_threshold": self.resign_threshold, "resign_playouts": self.resign_playouts,
-                "resign_false_positives": self.resign_false_positives}
-
-    def load_state_dict(self, state: dict[str, Any]) -> None:
-        self.resign_threshold = state.get("resign_threshold", self.resign_threshold)
-        self.resign_playouts = int(state.get("resign_playouts", 0))
-        self.resign_false_positives = int(state.get("resign_false_positives", 0))
 
     # ------------------------------------------------------------------ playing
 

@@ -36,7 +36,7 @@ from az_pz.config import config_to_json
 from az_pz.distributed.config import DistributedConfig
 from az_pz.distributed.ray_selfplay import remote_store, remote_worker
 from az_pz.distributed.samples import unpack_positions
-from az_pz.selfplay import Position, SelfPlayStats
+from az_pz.selfplay import Position, ResignState, SelfPlayStats
 
 __all__ = ["DistributedStats", "RaySelfPlay"]
 
@@ -83,7 +83,7 @@ class DistributedStats(SelfPlayStats):
         return out
 
 
-class RaySelfPlay:
+class RaySelfPlay(ResignState):
     """Self-play in ``config.workers`` Ray actors for ``trainer`` (see the module docstring).
 
     Ray starts on the first :meth:`play` (a local instance, or joining ``config.address``); :meth:`close`
@@ -113,17 +113,6 @@ class RaySelfPlay:
         self._weights: list[Any] = []
         self._run_config: dict[str, Any] = {}
         self._rng = np.random.default_rng()
-
-    # ------------------------------------------------------------------ state for checkpoints
-
-    def state_dict(self) -> dict[str, Any]:
-        return {"resign_threshold": self.resign_threshold, "resign_playouts": self.resign_playouts,
-                "resign_false_positives": self.resign_false_positives}
-
-    def load_state_dict(self, state: dict[str, Any]) -> None:
-        self.resign_threshold = state.get("resign_threshold", self.resign_threshold)
-        self.resign_playouts = int(state.get("resign_playouts", 0))
-        self.resign_false_positives = int(state.get("resign_false_positives", 0))
 
     @property
     def actors(self) -> list[Any]:
