@@ -52,6 +52,14 @@ def autocast(device: torch.device) -> contextlib.AbstractContextManager:
     return contextlib.nullcontext()
 
 
+def _autocast_off(device_type: str) -> contextlib.AbstractContextManager:
+    """Autocast disabled on ``device_type`` (a no-op for device types without autocast, e.g. ``meta``)."""
+    try:
+        return torch.autocast(device_type, enabled=False)
+    except RuntimeError:
+        return contextlib.nullcontext()
+
+
 class _ResidualBlock(nn.Module):
     """Two 3x3 convolutions with batch norm and a skip connection (AlphaGo Zero's residual block)."""
 
@@ -132,7 +140,7 @@ class AlphaZeroNetwork(nn.Module):
         features = self.trunk(self.stems[phase](observations))
         # The value head runs in float32 even under bf16 autocast: bf16 keeps 8 significant bits, so a tanh
         # output near 1 would move in steps of 1/256, coarser than the Q differences the search compares.
-        with torch.autocast(features.device.type, enabled=False):
+        with _autocast_off(features.device.type):
             values = self.value_heads[phase](features.float())
         return self.policy_heads[phase](features), values
 
