@@ -139,6 +139,8 @@ class Trainer:
             self.replay = replay
         if best is not None:
             self.best_state = best
+        elif self.best_state is not None:  # gating switched on at resume: the loaded network is the best so far
+            self.best_state = {k: v.detach().clone() for k, v in self.network.state_dict().items()}
         self.iteration = int(state["iteration"])
         self.counters.update(state.get("counters", {}))
         self.selfplay.load_state_dict(state.get("selfplay", {}))

@@ -45,3 +45,12 @@ def test_a_run_without_checkpoint_starts_over(tmp_path):
     del trainer
     resumed = Trainer.resume(tmp_path / "run", progress=False, tensorboard=False)
     assert resumed.iteration == 0
+
+
+def test_gating_switched_on_at_resume_starts_from_the_trained_network(tmp_path):
+    trainer = Trainer(tiny_config(train__iterations=1), run_dir=tmp_path / "run", progress=False, tensorboard=False)
+    trainer.learn()
+    resumed = Trainer.resume(tmp_path / "run", progress=False, tensorboard=False, eval__gating=True,
+                             eval__gating_games=2, train__iterations=2)
+    for key, value in trainer.network.state_dict().items():
+        assert torch.equal(value.cpu(), resumed.best_state[key].cpu()), key
