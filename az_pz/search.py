@@ -198,8 +198,7 @@ class MCTS:
         if not self.config.reuse_tree or a["node_count"][game] == 0:
             self.reset(game)
             return
-        root = a["root"][game]
-        first, num = a["first_edge"][game, root], a["num_edges"][game, root]
+        _, first, num = self._root_edges(game)
         edges = np.flatnonzero(a["edge_action"][game, first:first + num] == action)
         child = a["edge_child"][game, first + edges[0]] if edges.size else -1
         if child < 0 or a["terminal"][game, child] or a["first_edge"][game, child] < 0:
@@ -299,15 +298,20 @@ class MCTS:
 
     # ------------------------------------------------------------------ roots
 
+    def _root_edges(self, game: int) -> tuple[int, int, int]:
+        """``(root node, its first edge, its number of edges)`` of ``game``'s tree."""
+        a = self._a
+        root = a["root"][game]
+        return root, a["first_edge"][game, root], a["num_edges"][game, root]
+
     def _matches_root(self, game: int, state: Any) -> bool:
         """Whether ``game``'s kept tree is rooted at ``state`` (then its stored state becomes ``state``)."""
         a = self._a
         if a["node_count"][game] == 0:
             return False
-        root = a["root"][game]
+        root, first, num = self._root_edges(game)
         if self.task.is_terminal(state) or a["to_play"][game, root] != self.task.to_play(state):
             return False
-        first, num = a["first_edge"][game, root], a["num_edges"][game, root]
         if not np.array_equal(a["edge_action"][game, first:first + num], np.flatnonzero(self.task.legal_mask(state))):
             return False
         kept = self._states[game][root]
@@ -353,8 +357,7 @@ class MCTS:
             a["schedule"] = np.zeros((self.num_games, max(sims, 1)), np.int32)
             self._bind()
         for b in range(count):
-            root = a["root"][b]
-            first, num = a["first_edge"][b, root], a["num_edges"][b, root]
+            _, first, num = self._root_edges(b)
             prior = a["edge_prior"][b, first:first + num]
             if not c.gumbel:
                 if add_noise and c.dirichlet_fraction > 0:
@@ -400,8 +403,7 @@ class MCTS:
         root_values = np.zeros((count, self._num_players), np.float32)
         action = np.zeros(count, np.int64)
         for b in range(count):
-            root = a["root"][b]
-            first, num = a["first_edge"][b, root], a["num_edges"][b, root]
+            root, first, num = self._root_edges(b)
             actions = a["edge_action"][b, first:first + num]
             children = a["edge_child"][b, first:first + num]
             visits = np.where(children >= 0, a["visits"][b, np.maximum(children, 0)], 0)
