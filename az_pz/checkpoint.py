@@ -41,7 +41,7 @@ from safetensors.torch import load as st_load_bytes
 from safetensors.torch import save as st_save_bytes
 
 from az_pz.config import RunConfig, config_from_json, config_to_json
-from az_pz.io import atomic_write_bytes, atomic_write_json, fsync_dir, load_json
+from az_pz.io import _UMASK, atomic_write_bytes, atomic_write_json, fsync_dir, load_json
 from az_pz.task import TaskSpec
 
 __all__ = [
@@ -65,12 +65,6 @@ CHECKPOINT_FORMAT = "az_pz.checkpoint/1"
 MODEL_FORMAT = "az_pz.model/1"
 OPTIMIZER_FORMAT = "az_pz.optimizer/1"
 _ITER = re.compile(r"^iter_(\d+)$")
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
 
 
 class CheckpointError(ValueError):
@@ -252,7 +246,7 @@ def save_checkpoint(run_dir: str | os.PathLike, iteration: int, files: dict[str,
     root.mkdir(parents=True, exist_ok=True)
     name = f"iter_{iteration:04d}"
     tmp = Path(tempfile.mkdtemp(prefix=f".{name}.", suffix=".tmp", dir=root))
-    os.chmod(tmp, 0o777 & ~_umask())
+    os.chmod(tmp, 0o777 & ~_UMASK)  # mkdtemp makes 0700
     try:
         manifest = {}
         for file_name, content in files.items():

@@ -18,6 +18,7 @@ from typing import Any
 
 import numpy as np
 
+
 def _umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
@@ -25,6 +26,8 @@ def _umask() -> int:
 
 
 _UMASK = _umask()
+"""The process umask, read once at import (reading it means setting it, which would briefly leave the
+files other threads create meanwhile world-writable); published files and checkpoint directories use it."""
 
 __all__ = [
     "atomic_save_npz",
