@@ -132,8 +132,9 @@ class AlphaZeroAgent:
         if self._mcts is None or self._mcts.num_games < len(states):
             self._mcts = MCTS(self.task, self.evaluator, self.search_config, num_games=max(len(states), 1))
         self._mcts.reset()
-        output = self._mcts.search(list(states), self.rng, add_noise=False)
-        if self.search_config.gumbel:
+        gumbel = self.search_config.gumbel  # Gumbel samples through its root noise (Gumbel-Top-k), PUCT from visits
+        output = self._mcts.search(list(states), self.rng, add_noise=gumbel and not deterministic)
+        if gumbel:
             actions = np.asarray(output.action, np.int64)
         elif deterministic:
             actions = np.asarray(output.visit_counts).argmax(axis=1).astype(np.int64)

@@ -111,3 +111,12 @@ def test_predict_searches_the_rebuilt_state_like_act(run_dir):
         env.step(action)
         obs = env.observe(env.agent_selection)
         assert int(agent.predict(obs)[0]) == agent.act(env)
+
+
+def test_gumbel_agent_samples_when_not_deterministic(run_dir):
+    agent = AlphaZeroAgent.load(run_dir, gumbel=True, num_simulations=4, seed=0)
+    state = agent.task.initial_state()
+    assert len({agent.select_action(state, deterministic=True) for _ in range(8)}) == 1
+    sampled = {agent.select_action(state, deterministic=False) for _ in range(16)}
+    assert len(sampled) > 1
+    assert all(agent.task.legal_mask(state)[a] for a in sampled)
