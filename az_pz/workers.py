@@ -53,7 +53,8 @@ def _unpack(arrays: dict[str, np.ndarray], num_phases: int) -> list[Position]:
 
 
 def _worker_main(config_json: str, weights_path: str, jobs: Any, results: Any) -> None:
-    """Worker loop: ``("play", games, version, seed, resign_threshold)`` -> ``(arrays, stats)``; ``None`` stops."""
+    """Worker loop: ``("play", games, version, seed, resign_threshold, job)`` -> ``(job, arrays, stats)``;
+    ``None`` stops."""
     import torch
 
     torch.set_num_threads(1)
@@ -72,7 +73,7 @@ def _worker_main(config_json: str, weights_path: str, jobs: Any, results: Any) -
         job = jobs.get()
         if job is None:
             return
-        _, games, version, seed, threshold = job
+        _, games, version, seed, threshold, index = job
         if version != loaded:
             load_model_weights(weights_path, network, task.spec)
             loaded = version
@@ -82,7 +83,7 @@ def _worker_main(config_json: str, weights_path: str, jobs: Any, results: Any) -
         summary = {k: getattr(stats, k) for k in ("games", "moves", "positions", "samples", "simulations",
                                                    "resignations", "resign_playouts", "resign_false_positives")}
         summary["returns"] = np.stack(stats.returns) if stats.returns else np.zeros((0, task.spec.num_players))
-        results.put((_pack(positions, task.spec.num_phases), summary))
+        results.put((index, _pack(positions, task.spec.num_phases), summary))
 
 
 class SelfPlayWorkers:
@@ -117,12 +118,14 @@ class SelfPlayWorkers:
         atomic_write_bytes(self.weights_path, model_to_bytes(network, self.spec, {}))
         shares = [num_games // self.num_workers + (i < num_games % self.num_workers) for i in range(self.num_workers)]
         jobs = [s for s in shares if s > 0]
-        for games in jobs:
-            self.jobs.put(("play", games, self.version, int(rng.integers(2**63 - 1)), selfplay.resign_threshold))
+        for index, games in enumerate(jobs):
+            self.jobs.put(("play", games, self.version, int(rng.integers(2**63 - 1)), selfplay.resign_threshold,
+                           index))
+        # Results arrive in the order the workers finish; taken in job order, one seed gives one replay buffer.
+        done = sorted((self._get() for _ in jobs), key=lambda result: result[0])
         stats = SelfPlayStats()
         positions: list[Position] = []
-        for _ in jobs:
-            arrays, summary = self._get()
+        for _, arrays, summary in done:
             positions.extend(_unpack(arrays, self.spec.num_phases))
             for key in ("games", "moves", "positions", "samples", "simulations", "resignations"):
                 setattr(stats, key, getattr(stats, key) + int(summary[key]))

@@ -90,3 +90,31 @@ def test_choose_actions_temperature():
 
 def test_rotation_helper_is_the_networks_frame():
     assert rotate_to_player(np.array([1.0, 2.0, 3.0]), 1).tolist() == [2.0, 3.0, 1.0]
+
+
+@pytest.mark.slow
+def test_worker_processes_hand_back_positions_in_job_order(tmp_path):
+    """Workers finish in any order; the positions still come job by job, as one process would play them."""
+    from az_pz.workers import SelfPlayWorkers
+    from learning_helpers import tiny_config
+
+    torch.set_num_threads(1)  # as in the workers: the same float results
+    config = tiny_config(selfplay__num_workers=3, selfplay__concurrent_games=1)
+    task = make_task(config.game)
+    torch.manual_seed(0)
+    network = AlphaZeroNetwork(task.spec, config.network)
+    local = SelfPlay(task, NetworkEvaluator(network, "cpu"), config.search, config.selfplay)
+    pool = SelfPlayWorkers(config, task.spec, tmp_path)
+    try:
+        positions, stats = pool.play(network, local, 3, np.random.default_rng(7))
+    finally:
+        pool.close()
+    seeds = np.random.default_rng(7)
+    expected = []
+    for _ in range(3):  # one game per job
+        selfplay = SelfPlay(task, NetworkEvaluator(network, "cpu"), config.search, config.selfplay)
+        expected += selfplay.play(1, np.random.default_rng(int(seeds.integers(2**63 - 1))))[0]
+    assert stats.games == 3 and len(positions) == len(expected)
+    for got, want in zip(positions, expected):
+        for a, b in zip(got, want):
+            np.testing.assert_array_equal(a, b)
