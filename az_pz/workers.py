@@ -22,34 +22,10 @@ from typing import Any
 
 import numpy as np
 
+from az_pz.distributed.samples import pack_positions, unpack_positions
 from az_pz.selfplay import Position, SelfPlayStats
 
 __all__ = ["SelfPlayWorkers"]
-
-
-def _pack(positions: list[Position], num_phases: int) -> dict[str, np.ndarray]:
-    """Positions as arrays per phase (what crosses the process boundary)."""
-    out: dict[str, np.ndarray] = {}
-    for phase in range(num_phases):
-        rows = [p for p in positions if p[1] == phase]
-        if not rows:
-            continue
-        out[f"obs_{phase}"] = np.stack([r[0] for r in rows])
-        out[f"policy_{phase}"] = np.stack([r[2] for r in rows])
-        out[f"value_{phase}"] = np.stack([r[3] for r in rows])
-        out[f"mask_{phase}"] = np.stack([r[4] for r in rows])
-    return out
-
-
-def _unpack(arrays: dict[str, np.ndarray], num_phases: int) -> list[Position]:
-    positions: list[Position] = []
-    for phase in range(num_phases):
-        if f"obs_{phase}" not in arrays:
-            continue
-        for obs, policy, value, mask in zip(arrays[f"obs_{phase}"], arrays[f"policy_{phase}"],
-                                            arrays[f"value_{phase}"], arrays[f"mask_{phase}"]):
-            positions.append((obs, phase, policy, value, mask))
-    return positions
 
 
 def _worker_main(config_json: str, weights_path: str, jobs: Any, results: Any) -> None:
@@ -83,7 +59,7 @@ def _worker_main(config_json: str, weights_path: str, jobs: Any, results: Any) -
         summary = {k: getattr(stats, k) for k in ("games", "moves", "positions", "samples", "simulations",
                                                    "resignations", "resign_playouts", "resign_false_positives")}
         summary["returns"] = np.stack(stats.returns) if stats.returns else np.zeros((0, task.spec.num_players))
-        results.put((index, _pack(positions, task.spec.num_phases), summary))
+        results.put((index, pack_positions(positions, task.spec), summary))
 
 
 class SelfPlayWorkers:
@@ -126,7 +102,7 @@ class SelfPlayWorkers:
         stats = SelfPlayStats()
         positions: list[Position] = []
         for _, arrays, summary in done:
-            positions.extend(_unpack(arrays, self.spec.num_phases))
+            positions.extend(unpack_positions(arrays, self.spec))
             for key in ("games", "moves", "positions", "samples", "simulations", "resignations"):
                 setattr(stats, key, getattr(stats, key) + int(summary[key]))
             selfplay.resign_playouts += int(summary["resign_playouts"])
