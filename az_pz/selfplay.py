@@ -125,6 +125,16 @@ class ResignState:
         self.resign_playouts = int(state.get("resign_playouts", 0))
         self.resign_false_positives = int(state.get("resign_false_positives", 0))
 
+    def _lower_resign_threshold(self, target_rate: float) -> None:
+        """AlphaGo Zero kept resignation false positives under 5%: once 10 games were played out to check,
+        lower the threshold by 0.05 when their false-positive rate is above ``target_rate``."""
+        if self.resign_threshold is None or self.resign_playouts < 10:
+            return
+        if self.resign_false_positives / self.resign_playouts > target_rate:
+            self.resign_threshold = max(-1.0, self.resign_threshold - 0.05)
+            self.resign_playouts = 0
+            self.resign_false_positives = 0
+
 
 class SelfPlay(ResignState):
     """Plays self-play games in batches; keeps the resignation threshold and its statistics."""
@@ -263,11 +273,4 @@ class SelfPlay(ResignState):
                 for (o, p), (_, m) in zip(pairs, mask_pairs)]
 
     def _adjust_resign_threshold(self) -> None:
-        """AlphaGo Zero kept resignation false positives under 5%: lower the threshold when above target."""
-        if self.resign_threshold is None or self.resign_playouts < 10:
-            return
-        rate = self.resign_false_positives / self.resign_playouts
-        if rate > self.config.resign_target_false_positive_rate:
-            self.resign_threshold = max(-1.0, self.resign_threshold - 0.05)
-            self.resign_playouts = 0
-            self.resign_false_positives = 0
+        self._lower_resign_threshold(self.config.resign_target_false_positive_rate)

@@ -301,8 +301,4 @@ class RaySelfPlay(ResignState):
             return
         self.resign_playouts += int(result["resign_playouts"])
         self.resign_false_positives += int(result["resign_false_positives"])
-        if self.resign_playouts >= 10:
-            rate = self.resign_false_positives / self.resign_playouts
-            if rate > self.selfplay_config.resign_target_false_positive_rate:
-                self.resign_threshold = max(-1.0, self.resign_threshold - 0.05)
-                self.resign_playouts = self.resign_false_positives = 0
+        self._lower_resign_threshold(self.selfplay_config.resign_target_false_positive_rate)
