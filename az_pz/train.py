@@ -216,6 +216,8 @@ class Trainer:
         if len(self.replay) < train.min_replay_size:
             return {"train/steps": 0.0, "replay/size": float(len(self.replay))}
         steps = max(train.min_steps_per_iteration, math.ceil(train.sample_reuse * new_samples / train.batch_size))
+        if steps == 0:  # no new positions and min_steps_per_iteration = 0
+            return {"train/steps": 0.0, "replay/size": float(len(self.replay))}
         progress = self.iteration / max(train.iterations, 1)  # the schedule spans the configured run
         if train.time_limit_s:
             progress = max(progress, self.counters["seconds"] / train.time_limit_s)

@@ -113,3 +113,15 @@ def test_gating_arena_keeps_a_best_network_across_resume(tmp_path):
     resumed = Trainer.resume(tmp_path / "gate", progress=False, tensorboard=False)
     for key, value in trainer.best_state.items():
         assert torch.equal(value.cpu(), resumed.best_state[key].cpu())
+
+
+def test_an_iteration_without_new_positions_takes_no_step_and_logs_no_nan(tmp_path):
+    config = tiny_config(train__min_steps_per_iteration=0, train__min_replay_size=1)
+    trainer = Trainer(config, run_dir=tmp_path / "run", progress=False, tensorboard=False)
+    positions, _ = trainer.selfplay.play(1, np.random.default_rng(0))
+    for position in positions:
+        trainer.replay.add(*position)
+    metrics = trainer._train(0)
+    assert metrics["train/steps"] == 0
+    assert all(np.isfinite(value) for value in metrics.values())
+    assert trainer.counters["train_steps"] == 0
