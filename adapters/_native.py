@@ -34,7 +34,24 @@ from az_pz.task import TaskSpec
 
 State = TypeVar("State")
 
-__all__ = ["NativeTask", "write_turn"]
+__all__ = ["NativeTask", "check_env_game", "write_turn"]
+
+
+def check_env_game(env: Any, env_module: str, env_id: str) -> Any:
+    """``env.unwrapped`` if ``env`` is a live AEC env of the game defined in ``env_module``; a clear error otherwise."""
+    raw = getattr(env, "unwrapped", env)
+    if not hasattr(env, "agent_selection") or not hasattr(env, "observe"):
+        raise TypeError(
+            f"expected a PettingZoo AEC env of {env_id!r} (with agent_selection), got {type(env).__name__}: "
+            f"parallel envs have no single player to move; make one with pettingzoo.make('aec', {env_id!r})"
+        )
+    if type(raw).__module__ != env_module:
+        name = getattr(raw, "metadata", {}).get("name", type(raw).__module__)
+        raise ValueError(
+            f"this task plays {env_id!r} but the env is {name!r}: load an agent or make a task for that game "
+            f"(az_pz.make_task({name!r}))"
+        )
+    return raw
 
 
 class NativeTask(Generic[State]):
@@ -85,8 +102,12 @@ class NativeTask(Generic[State]):
         return pettingzoo.make("aec", self.env_id, render_mode=mode, **self._env_kwargs)
 
     def state_from_env(self, env: Any) -> State:
-        """The fast state equal to the live env's game; the env is only read."""
-        return self._read_env(env.unwrapped)
+        """The fast state equal to the live env's game; the env is only read.
+
+        Raises ``TypeError`` for something that is not a PettingZoo AEC env (a parallel env) and
+        ``ValueError`` for an env of another game, naming both games.
+        """
+        return self._read_env(check_env_game(env, self.env_module, self.env_id))
 
     def state_to_env(self, state: State, env: Any) -> Any:
         """Reset ``env`` and write ``state`` into it; returns ``env`` (now showing ``state``)."""

@@ -4,7 +4,7 @@
 * ``act(env)`` inside a PettingZoo AEC loop, whichever seat it plays (reads the live game with
   ``task.state_from_env``; the env is not changed);
 * ``select_action(state)`` on a task state;
-* ``predict(observation, state=None, episode_start=None, deterministic=True, action_masks=None)``
+* ``predict(observation, state=None, episode_start=None, deterministic=False, action_masks=None)``
   with Stable-Baselines3's semantics: a PettingZoo observation dict or a bare observation (plus
   ``action_masks``), batched or not; returns ``(actions, None)`` and never an illegal action. Where
   the task can rebuild its state from an observation (optional task method
@@ -160,18 +160,22 @@ class AlphaZeroAgent:
 
     def __call__(self, observation: Any, agent: str | None = None) -> int:
         """``agent(observation, agent_name)``: one action from a PettingZoo observation."""
-        return int(self.predict(observation)[0])
+        return int(self.predict(observation, deterministic=True)[0])
 
-    def predict(self, observation: Any, state: Any = None, episode_start: Any = None, deterministic: bool = True,
+    def predict(self, observation: Any, state: Any = None, episode_start: Any = None, deterministic: bool = False,
                 action_masks: np.ndarray | None = None) -> tuple[np.ndarray, None]:
-        """SB3-style prediction; see the module docstring. Returns ``(actions, None)``."""
+        """SB3-style prediction; see the module docstring. Returns ``(actions, None)``.
+
+        ``deterministic`` defaults to False like SB3's ``predict`` (a move drawn from the visit counts,
+        or from the masked policy); ``evaluate_policy`` and the PettingZoo tutorial pass True.
+        """
         if isinstance(observation, dict):
             obs = np.asarray(observation["observation"])
             mask = observation.get("action_mask", action_masks)
         else:
             obs, mask = np.asarray(observation), action_masks
         batched, obs = self._batch(obs)
-        masks = None if mask is None else np.asarray(mask).astype(bool).reshape(len(obs), -1)
+        masks = None if mask is None else self._masks(mask, len(obs))
         rebuild = getattr(self.task, "state_from_observation", None) or _known_decoder(self.task)
         actions = np.empty(len(obs), np.int64)
         if rebuild is not None and self.search_config.num_simulations > 0:
@@ -193,13 +197,26 @@ class AlphaZeroAgent:
     # ------------------------------------------------------------------ helpers
 
     def _batch(self, obs: np.ndarray) -> tuple[bool, np.ndarray]:
-        """(was batched, observations ``[n, ...]``): a single observation has the rank of a phase's shape."""
-        rank = len(self.task.spec.phases[0].observation_shape)
-        if obs.ndim == rank + 1:
-            return True, obs
-        if obs.ndim == rank:
+        """(was batched, observations ``[n, ...]``): a single observation has a phase's shape (CHW or HWC)."""
+        shapes = set()
+        for spec in self.task.spec.phases:
+            c, h, w = spec.observation_shape
+            shapes |= {(c, h, w), (h, w, c)}
+        if obs.shape in shapes:
             return False, obs[None]
-        raise ValueError(f"observation of shape {obs.shape} fits no phase of {self.task.spec.name!r}")
+        if obs.ndim >= 1 and obs.shape[1:] in shapes:
+            return True, obs
+        raise ValueError(f"observation of shape {obs.shape} fits no phase of {self.task.spec.name!r}: this agent "
+                         f"expects {sorted(shapes)} or a batch of them (is it an agent for another game?)")
+
+    def _masks(self, mask: Any, n: int) -> np.ndarray:
+        """bool ``[n, num_actions]`` from a bool/int mask ``[num_actions]`` or ``[n, num_actions]``."""
+        masks = np.asarray(mask).astype(bool)
+        sizes = {spec.num_actions for spec in self.task.spec.phases}
+        if masks.size % max(n, 1) or masks.size // max(n, 1) not in sizes:
+            raise ValueError(f"action mask of shape {np.shape(mask)} does not fit {n} observation(s) of "
+                             f"{self.task.spec.name!r} (actions per phase: {sorted(sizes)})")
+        return masks.reshape(n, -1)
 
     def _chw(self, obs: np.ndarray, mask: np.ndarray | None) -> tuple[np.ndarray, int]:
         """The observation channels-first (PettingZoo gives HWC) and its phase, matched by shape and mask size."""

@@ -110,7 +110,7 @@ def test_predict_searches_the_rebuilt_state_like_act(run_dir):
     for action in (0, 4, 8):
         env.step(action)
         obs = env.observe(env.agent_selection)
-        assert int(agent.predict(obs)[0]) == agent.act(env)
+        assert int(agent.predict(obs, deterministic=True)[0]) == agent.act(env)
 
 
 def test_gumbel_agent_samples_when_not_deterministic(run_dir):
@@ -120,3 +120,37 @@ def test_gumbel_agent_samples_when_not_deterministic(run_dir):
     sampled = {agent.select_action(state, deterministic=False) for _ in range(16)}
     assert len(sampled) > 1
     assert all(agent.task.legal_mask(state)[a] for a in sampled)
+
+
+def test_predict_defaults_match_sb3_and_bad_inputs_are_named(run_dir):
+    import inspect
+
+    from stable_baselines3.common.policies import BasePolicy
+
+    agent = AlphaZeroAgent.load(run_dir)
+    ours = inspect.signature(agent.predict).parameters
+    theirs = inspect.signature(BasePolicy.predict).parameters
+    assert ours["deterministic"].default is theirs["deterministic"].default is False
+    obs = np.zeros((3, 3, 2), np.int8)
+    with pytest.raises(ValueError, match="fits no phase of 'tictactoe_v3'"):
+        agent.predict(np.zeros((6, 7, 2), np.int8))  # a connect four observation
+    with pytest.raises(ValueError, match="action mask of shape"):
+        agent.predict(obs, action_masks=np.ones(7, bool))
+    batch, _ = agent.predict(np.stack([obs] * 2), action_masks=np.ones((2, 9), np.int8))
+    assert batch.shape == (2,)
+
+
+def test_act_in_another_games_env_is_refused_by_name(run_dir):
+    import pettingzoo
+
+    agent = AlphaZeroAgent.load(run_dir)
+    env = pettingzoo.make("aec", "classic/connect_four-v3")
+    env.reset(seed=0)
+    with pytest.raises(ValueError, match="plays 'classic/tictactoe-v3' but the env is 'connect_four_v3'"):
+        agent.act(env)
+    from pettingzoo.classic import rps_v2
+
+    parallel = rps_v2.parallel_env()
+    parallel.reset(seed=0)
+    with pytest.raises(TypeError, match="parallel envs"):
+        agent.act(parallel)

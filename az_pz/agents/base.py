@@ -78,6 +78,21 @@ def env_kwargs_of(env: Any) -> dict[str, Any]:
     return {}
 
 
+def require_game(env: Any, prefix: str, who: str) -> Any:
+    """``env.unwrapped`` if ``env`` is a live AEC env whose game name starts with ``prefix`` (``"chess_"``).
+
+    Engines read the game's own objects (``board``, ``_go``); another game would fail deep inside
+    them, so the mismatch is named here instead.
+    """
+    if not hasattr(env, "agent_selection"):
+        raise TypeError(f"{who} plays live PettingZoo AEC envs, got {type(env).__name__} (a parallel env? "
+                        f"use pettingzoo.make('aec', ...) or <game>_vN.env())")
+    name = str(getattr(env.unwrapped, "metadata", {}).get("name", type(env.unwrapped).__name__))
+    if not name.startswith(prefix):
+        raise ValueError(f"{who} plays {prefix.rstrip('_')} only, not {name!r}")
+    return env.unwrapped
+
+
 def check_legal(env: Any, action: int, who: str) -> int:
     """Return ``int(action)`` if legal for the agent to move; raise a ValueError naming ``who`` otherwise."""
     mask = legal_mask(env)

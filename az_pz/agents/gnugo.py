@@ -21,7 +21,7 @@ import os
 import subprocess
 from typing import Any
 
-from az_pz.agents.base import check_legal, legal_mask
+from az_pz.agents.base import check_legal, legal_mask, require_game
 from az_pz.agents.stockfish import find_engine
 
 GTP_COLUMNS = "ABCDEFGHJKLMNOPQRSTUVWXYZ"
@@ -72,7 +72,7 @@ class GnuGoAgent:
         self._setup: tuple[int, float] | None = None  # (board size, komi) the engine's board has
 
     def act(self, env: Any) -> int:
-        raw = env.unwrapped
+        raw = require_game(env, "go_", repr(self))
         size, komi = int(raw._N), float(raw._komi)
         history = [(int(m.color), self._flat(m.move, size)) for m in raw._go.recent]
         self._sync(history, size, komi)

@@ -16,10 +16,11 @@ from __future__ import annotations
 
 import os
 import shutil
+import weakref
 from pathlib import Path
 from typing import Any
 
-from az_pz.agents.base import check_legal
+from az_pz.agents.base import check_legal, require_game
 
 _SEARCH_DIRS = ("/usr/games", "/usr/local/bin", "/usr/bin", "/opt/homebrew/bin", "/usr/local/games")
 
@@ -76,6 +77,42 @@ def action_to_move(board: Any, action: int) -> Any:
     raise ValueError(f"action {action} is not a legal move in {board.fen()}")
 
 
+def _quit_engine(engine: Any) -> None:
+    try:
+        engine.quit()
+    except Exception:  # the process may already be gone
+        pass
+
+
+def _popen_uci_daemon(path: str) -> Any:
+    """``SimpleEngine.popen_uci(path)`` whose event-loop thread is a daemon.
+
+    python-chess runs each engine's event loop in a non-daemon thread, so a script that never
+    calls ``close()`` would hang at exit (the interpreter joins non-daemon threads before any
+    ``atexit`` hook could quit the engine). A thread inherits its creator's daemon flag, so the
+    engine is opened from a short-lived daemon thread; the engine process ends when its stdin
+    closes at exit.
+    """
+    import threading
+
+    import chess.engine
+
+    result: dict[str, Any] = {}
+
+    def start() -> None:
+        try:
+            result["engine"] = chess.engine.SimpleEngine.popen_uci(path)
+        except BaseException as error:  # re-raised in the caller's thread
+            result["error"] = error
+
+    opener = threading.Thread(target=start, name="az_pz-stockfish-open", daemon=True)
+    opener.start()
+    opener.join()
+    if "error" in result:
+        raise result["error"]
+    return result["engine"]
+
+
 class StockfishAgent:
     """Stockfish as a chess player (``chess_v6`` only).
 
@@ -98,6 +135,7 @@ class StockfishAgent:
         hash_mb: int = 16,
     ) -> None:
         self._engine: Any = None
+        self._finalizer: Any = None
         if skill is not None and not 0 <= skill <= 20:
             raise ValueError(f"skill must be in 0..20, got {skill}")
         self.elo = elo
@@ -115,7 +153,7 @@ class StockfishAgent:
     def _start(self) -> Any:
         import chess.engine
 
-        engine = chess.engine.SimpleEngine.popen_uci(self.path)
+        engine = _popen_uci_daemon(self.path)
         options = dict(self._options)
         limit = chess.engine.Limit(time=self.time_limit)
         if self.elo is not None:
@@ -129,10 +167,13 @@ class StockfishAgent:
             options["Skill Level"] = self.skill
         engine.configure(options)
         self._engine, self._limit = engine, limit
+        # quits the engine when the agent is collected, or at interpreter exit while the engine's
+        # event loop still runs (a __del__ during finalization would wait on a stopped loop)
+        self._finalizer = weakref.finalize(self, _quit_engine, engine)
         return engine
 
     def act(self, env: Any) -> int:
-        board = env.unwrapped.board
+        board = require_game(env, "chess_", repr(self)).board
         engine = self._engine or self._start()
         move = engine.play(board, self._limit).move
         if move is None:
@@ -144,22 +185,16 @@ class StockfishAgent:
 
     def close(self) -> None:
         """Stop the engine process (it is restarted on the next ``act``)."""
-        if self._engine is not None:
-            try:
-                self._engine.quit()
-            except Exception:  # the process may already be gone
-                pass
-            self._engine = None
+        finalizer = getattr(self, "_finalizer", None)
+        if finalizer is not None:
+            finalizer()  # runs _quit_engine once
+        self._engine = self._finalizer = None
 
     def __enter__(self) -> "StockfishAgent":
         return self
 
     def __exit__(self, *exc: Any) -> None:
         self.close()
-
-    def __del__(self) -> None:
-        if getattr(self, "_engine", None) is not None:
-            self.close()
 
     def __repr__(self) -> str:
         strength = f"elo={self.elo}" if self.elo is not None else f"skill={self.skill}"

@@ -241,3 +241,18 @@ def test_check_task_conformance(task):
 
     result = check_task(task, num_games=20, seed=3)
     assert result.games == 20
+
+
+def test_state_from_env_names_another_game_or_a_parallel_env(task):
+    import pettingzoo
+
+    env = pettingzoo.make("aec", "classic/tictactoe-v3")
+    env.reset(seed=0)
+    with pytest.raises(ValueError, match="plays 'classic/connect_four-v3' but the env is 'tictactoe_v3'"):
+        task.state_from_env(env)
+    from pettingzoo.classic import rps_v2
+
+    parallel = rps_v2.parallel_env()
+    parallel.reset(seed=0)
+    with pytest.raises(TypeError, match="parallel envs"):
+        task.state_from_env(parallel)

@@ -68,3 +68,15 @@ def test_gnugo_on_a_different_board_size_after_a_game():
         play("go_v5", [engine, RandomAgent(0)], board_size=5, max_moves=20)
         play("go_v5", [engine, RandomAgent(0)], board_size=9, max_moves=20)
         assert engine._setup == (9, 7.5)
+
+
+@needs_gnugo
+def test_another_game_is_refused_by_name():
+    env = make_aec_env("connect_four_v3")
+    env.reset(seed=0)
+    agent = GnuGoAgent(level=0)
+    try:
+        with pytest.raises(ValueError, match="plays go only, not 'connect_four_v3'"):
+            agent.act(env)
+    finally:
+        agent.close()

@@ -103,3 +103,25 @@ def test_stockfish_finds_mate_in_one_as_black():
     env.step(action)
     assert all(env.terminations.values())
     assert env.rewards["player_1"] == 1
+
+
+@needs_stockfish
+def test_script_that_never_closes_the_engine_exits_promptly():
+    """python-chess's engine thread is not a daemon: without care the interpreter waits on it forever."""
+    import subprocess
+    import sys
+
+    code = ("import pettingzoo\nfrom az_pz.agents import make\n"
+            "env = pettingzoo.make('aec', 'classic/chess-v6'); env.reset(seed=0)\n"
+            "agent = make('stockfish:1500'); print(agent.act(env))\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert int(done.stdout.strip().splitlines()[-1]) >= 0
+
+
+@needs_stockfish
+def test_another_game_is_refused_by_name():
+    env = make_aec_env("connect_four_v3")
+    env.reset(seed=0)
+    with StockfishAgent(1500) as agent, pytest.raises(ValueError, match="plays chess only, not 'connect_four_v3'"):
+        agent.act(env)
