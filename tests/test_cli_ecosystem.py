@@ -36,3 +36,25 @@ def test_play_command_with_typed_moves(monkeypatch, capsys):
     printed = capsys.readouterr().out
     assert "legal moves" in printed
     assert any(text in printed for text in ("You won.", "Draw.", "You lost.", "bye"))
+
+
+def test_eval_and_play_parsers_share_game_agent_and_agent_specs():
+    from az_pz.cli import eval as eval_cli
+    from az_pz.cli import play as play_cli
+
+    for module, prog, agent_help in ((eval_cli, "az-pz eval", "the agent evaluated"),
+                                     (play_cli, "az-pz play", "your opponent")):
+        parser = module.build_parser()
+        text = parser.format_help()
+        assert parser.prog == prog and "agent specs: random, mcts:SIMS" in text and agent_help in text
+        assert parser.description == module.__doc__.split("\n\n")[0]
+        args = parser.parse_args(["connect_four_v3", "random", "--env", "x=1"])
+        assert (args.game, args.agent, args.env) == ("connect_four_v3", "random", ["x=1"])
+
+
+def test_play_with_piped_moves_stops_cleanly_at_end_of_input(monkeypatch, capsys):
+    import io
+
+    monkeypatch.setattr("sys.stdin", io.StringIO("0\n1\n"))
+    assert main(["play", "tictactoe_v3", "random"]) == 0
+    assert "bye" in capsys.readouterr().out

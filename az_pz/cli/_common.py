@@ -29,3 +29,13 @@ def add_env_argument(parser: argparse.ArgumentParser) -> None:
 AGENT_HELP = (
     "agent specs: random, mcts:SIMS, alphazero:RUN_DIR, maskable_ppo:ZIP, ppo:ZIP, stockfish:ELO, gnugo:LEVEL, human"
 )
+
+
+def game_agent_parser(prog: str, doc: str, agent_help: str) -> argparse.ArgumentParser:
+    """A parser for ``az-pz PROG GAME AGENT ...`` (eval, play): the doc's first paragraph as description,
+    the agent specs as epilog, and the two positional arguments."""
+    parser = argparse.ArgumentParser(prog=prog, description=doc.split("\n\n")[0],
+                                     formatter_class=argparse.RawDescriptionHelpFormatter, epilog=AGENT_HELP)
+    parser.add_argument("game", help="PettingZoo game, e.g. connect_four_v3")
+    parser.add_argument("agent", help=agent_help)
+    return parser

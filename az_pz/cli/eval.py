@@ -8,14 +8,11 @@ from __future__ import annotations
 import argparse
 import json
 
-from az_pz.cli._common import AGENT_HELP, add_env_argument, parse_env_kwargs
+from az_pz.cli._common import add_env_argument, game_agent_parser, parse_env_kwargs
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="az-pz eval", description=__doc__.split("\n\n")[0],
-                                     formatter_class=argparse.RawDescriptionHelpFormatter, epilog=AGENT_HELP)
-    parser.add_argument("game", help="PettingZoo game, e.g. connect_four_v3")
-    parser.add_argument("agent", help="the agent evaluated")
+    parser = game_agent_parser("az-pz eval", __doc__, "the agent evaluated")
     parser.add_argument("--opponent", action="append", help="opponent spec (repeatable; default random)")
     parser.add_argument("--games", type=int, default=100, help="games per opponent (default 100)")
     parser.add_argument("--seed", type=int, default=0, help="game i resets the env with seed + i (default 0)")

@@ -10,14 +10,11 @@ import argparse
 
 import numpy as np
 
-from az_pz.cli._common import AGENT_HELP, add_env_argument, parse_env_kwargs
+from az_pz.cli._common import add_env_argument, game_agent_parser, parse_env_kwargs
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="az-pz play", description=__doc__.split("\n\n")[0],
-                                     formatter_class=argparse.RawDescriptionHelpFormatter, epilog=AGENT_HELP)
-    parser.add_argument("game", help="PettingZoo game, e.g. connect_four_v3")
-    parser.add_argument("agent", help="your opponent")
+    parser = game_agent_parser("az-pz play", __doc__, "your opponent")
     parser.add_argument("--seat", default="0", help="your seat: 0 (moves first, default), 1 or random")
     parser.add_argument("--games", type=int, default=1, help="games to play (seats swap after each)")
     parser.add_argument("--seed", type=int, default=0, help="seed of the games")
