@@ -30,7 +30,7 @@ from typing import Any, ClassVar, Generic, TypeVar
 
 import numpy as np
 
-from az_pz.task import TaskSpec
+from az_pz.task import PhaseSpec, TaskSpec
 
 State = TypeVar("State")
 
@@ -78,6 +78,16 @@ class NativeTask(Generic[State]):
             inspect.signature(raw_env).bind(**self._env_kwargs)
         except TypeError as error:
             raise TypeError(f"{self.env_id}: invalid env keyword arguments {self._env_kwargs}: {error}") from None
+
+    def _single_phase_spec(self, name: str, observation_shape: tuple[int, int, int], num_actions: int,
+                           phase_name: str) -> TaskSpec:
+        """The spec of a two-player, single-phase classic game made with this task's env kwargs."""
+        return TaskSpec(
+            name=name,
+            num_players=2,
+            phases=(PhaseSpec(observation_shape=observation_shape, num_actions=num_actions, name=phase_name),),
+            env_kwargs=tuple(sorted(self._env_kwargs.items())),
+        )
 
     @property
     def env_kwargs(self) -> dict[str, Any]:

@@ -23,7 +23,6 @@ from az_pz.adapters import _chess_rules as rules
 from az_pz.adapters import _chess_tables as tables
 from az_pz.adapters._native import NativeTask
 from az_pz.games import register_fast_task
-from az_pz.task import PhaseSpec, TaskSpec
 
 __all__ = ["ChessState", "ChessTask", "NUM_ACTIONS", "OBSERVATION_SHAPE"]
 
@@ -127,12 +126,7 @@ class ChessTask(NativeTask[ChessState]):
 
     def __init__(self, **env_kwargs: Any) -> None:
         super().__init__(**env_kwargs)
-        self.spec = TaskSpec(
-            name="chess_v6",
-            num_players=2,
-            phases=(PhaseSpec(observation_shape=OBSERVATION_SHAPE, num_actions=NUM_ACTIONS, name="move"),),
-            env_kwargs=tuple(sorted(self._env_kwargs.items())),
-        )
+        self.spec = self._single_phase_spec("chess_v6", OBSERVATION_SHAPE, NUM_ACTIONS, "move")
 
     # --- the Task protocol -------------------------------------------------------------------
 

@@ -31,7 +31,6 @@ import numpy as np
 
 from az_pz.adapters._native import NativeTask, write_turn
 from az_pz.games import register_fast_task
-from az_pz.task import PhaseSpec, TaskSpec
 
 __all__ = ["ConnectFourState", "ConnectFourTask", "ONGOING", "WON_0", "WON_1", "DRAW"]
 
@@ -172,12 +171,7 @@ class ConnectFourTask(NativeTask[ConnectFourState]):
 
     def __init__(self, **env_kwargs: Any) -> None:
         super().__init__(**env_kwargs)
-        self.spec = TaskSpec(
-            name="connect_four_v3",
-            num_players=2,
-            phases=(PhaseSpec(observation_shape=(2, ROWS, COLS), num_actions=COLS, name="drop"),),
-            env_kwargs=tuple(sorted(self._env_kwargs.items())),
-        )
+        self.spec = self._single_phase_spec("connect_four_v3", (2, ROWS, COLS), COLS, "drop")
 
     # --- Task protocol --------------------------------------------------------------------
 

@@ -28,7 +28,6 @@ import numpy as np
 
 from az_pz.adapters import _go_engine as engine
 from az_pz.games import register_fast_task
-from az_pz.task import PhaseSpec, TaskSpec
 from az_pz.adapters._native import NativeTask
 
 AGENTS = ("black_0", "white_0")
@@ -106,12 +105,8 @@ class GoTask(NativeTask[GoState]):
         self.komi = komi
         self.num_points = board_size * board_size
         self.pass_action = self.num_points
-        self.spec = TaskSpec(
-            name="go_v5",
-            num_players=2,
-            phases=(PhaseSpec((2 * engine.HISTORY + 1, board_size, board_size), self.num_points + 1, "move"),),
-            env_kwargs=(("board_size", board_size), ("komi", komi)),
-        )
+        self.spec = self._single_phase_spec("go_v5", (2 * engine.HISTORY + 1, board_size, board_size),
+                                            self.num_points + 1, "move")
         self._neighbors = engine.neighbor_table(board_size)
 
     # -- the Task protocol -------------------------------------------------------------------

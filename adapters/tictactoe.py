@@ -32,7 +32,6 @@ from typing import Any
 import numpy as np
 
 from az_pz.games import register_fast_task
-from az_pz.task import PhaseSpec, TaskSpec
 from az_pz.adapters._native import NativeTask, write_turn
 
 __all__ = ["TicTacToeTask", "squares_to_state", "state_to_squares"]
@@ -105,12 +104,7 @@ class TicTacToeTask(NativeTask[int]):
 
     def __init__(self, **env_kwargs: Any) -> None:
         super().__init__(**env_kwargs)
-        self.spec = TaskSpec(
-            name="tictactoe_v3",
-            num_players=2,
-            phases=(PhaseSpec(observation_shape=(2, 3, 3), num_actions=9, name="place"),),
-            env_kwargs=tuple(sorted(self._env_kwargs.items())),
-        )
+        self.spec = self._single_phase_spec("tictactoe_v3", (2, 3, 3), 9, "place")
 
     # --- Task protocol --------------------------------------------------------------------
 
