@@ -1,5 +1,7 @@
 import json
 
+import pytest
+
 from az_pz.cli import main
 
 
@@ -58,3 +60,15 @@ def test_play_with_piped_moves_stops_cleanly_at_end_of_input(monkeypatch, capsys
     monkeypatch.setattr("sys.stdin", io.StringIO("0\n1\n"))
     assert main(["play", "tictactoe_v3", "random"]) == 0
     assert "bye" in capsys.readouterr().out
+
+
+def test_user_errors_print_one_line_naming_the_problem(tmp_path, capsys, monkeypatch):
+    monkeypatch.delenv("AZ_PZ_DEBUG", raising=False)
+    assert main(["eval", "connect_four_v3", f"alphazero:{tmp_path / 'missing'}", "--games", "1"]) == 1
+    err = capsys.readouterr().err
+    assert "az-pz eval: CheckpointError:" in err and "missing does not exist" in err and "Traceback" not in err
+    assert main(["arena", "conect_four_v3", "random", "mcts:2", "--games", "1"]) == 1
+    assert "unknown PettingZoo game 'conect_four_v3'" in capsys.readouterr().err
+    monkeypatch.setenv("AZ_PZ_DEBUG", "1")
+    with pytest.raises(ValueError, match="does not exist"):
+        main(["eval", "connect_four_v3", f"alphazero:{tmp_path / 'missing'}", "--games", "1"])

@@ -9,6 +9,7 @@ parsing arguments.
 from __future__ import annotations
 
 import importlib
+import os
 import sys
 
 COMMANDS = {
@@ -44,7 +45,19 @@ def main(argv: list[str] | None = None) -> int:
             print(f"az-pz: the {command!r} command is not available in this version", file=sys.stderr)
             return 2
         raise
-    return int(module.main(rest) or 0)
+    try:
+        return int(module.main(rest) or 0)
+    except BrokenPipeError:  # output piped into head & co.: not an error; silence the flush at exit
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+    except (ValueError, TypeError, LookupError, OSError, ImportError) as error:
+        # wrong game names, checkpoints of another game, damaged files, refused envs, missing engines:
+        # the message names the problem; the traceback is noise for the person at the terminal
+        if os.environ.get("AZ_PZ_DEBUG"):
+            raise
+        print(f"az-pz {command}: {type(error).__name__}: {error}\n(set AZ_PZ_DEBUG=1 for the traceback)",
+              file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":
