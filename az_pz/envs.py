@@ -80,7 +80,9 @@ class SingleAgentEnv(gymnasium.Env):
         if seat != "random" and seat not in range(len(agents)):
             raise ValueError(f"seat must be 'random' or one of 0..{len(agents) - 1}, got {seat!r}")
         if render_mode is not None and render_mode not in self.metadata["render_modes"]:
-            raise ValueError(f"render_mode must be one of {self.metadata['render_modes']} or None, got {render_mode!r}")
+            # TypeError, not ValueError: SB3's make_vec_env asks for render_mode="rgb_array" first and
+            # falls back to no render mode on a TypeError only
+            raise TypeError(f"render_mode must be one of {self.metadata['render_modes']} or None, got {render_mode!r}")
         self.game = game
         """PettingZoo game name."""
         self.opponent = make(opponent)

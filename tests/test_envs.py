@@ -112,3 +112,22 @@ def test_maskable_ppo_trains_and_both_evaluate_policies_run_unchanged():
     assert -1.0 <= mean <= 1.0
     mean, std = evaluate_policy(model, env, n_eval_episodes=3, warn=False)  # unmasked: illegal moves lose
     assert -2.0 <= mean <= 1.0
+
+
+def test_sb3_make_vec_env_and_evaluate_policy_over_several_envs():
+    """make_vec_env asks for render_mode="rgb_array" and falls back only on a TypeError."""
+    from stable_baselines3.common.env_util import make_vec_env
+
+    with pytest.raises(TypeError, match="render_mode must be one of"):
+        gym.make("az_pz/ConnectFour-v0", render_mode="rgb_array")
+    venv = make_vec_env("az_pz/ConnectFour-v0", n_envs=2, seed=0, env_kwargs={"opponent": "random"})
+
+    class MaskedRandom:  # predict with SB3's batched signature
+        rng = np.random.default_rng(0)
+
+        def predict(self, observation, state=None, episode_start=None, deterministic=False, action_masks=None):
+            return np.array([self.rng.choice(np.flatnonzero(m)) for m in action_masks]), None
+
+    mean, _ = maskable_evaluate_policy(MaskedRandom(), venv, n_eval_episodes=4, warn=False)
+    assert -1.0 <= mean <= 1.0
+    venv.close()
