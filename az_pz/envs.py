@@ -87,6 +87,11 @@ class SingleAgentEnv(gymnasium.Env):
         """PettingZoo game name."""
         self.opponent = make(opponent)
         """The agent playing every other seat."""
+        game_id = str(self.aec.unwrapped.metadata.get("name", game))
+        trained_on = _trained_spec(self.opponent)
+        if trained_on is not None and trained_on.name != game_id:
+            raise ValueError(f"the opponent {opponent!r} plays {trained_on.name!r}, not {game_id!r}: "
+                             f"give an agent for {game_id!r}")
         self.seat_option = seat
         """0, 1 or "random"."""
         self.seat = 0 if seat == "random" else int(seat)
@@ -192,3 +197,11 @@ def register_envs() -> None:
 
 
 register_envs()
+
+
+def _trained_spec(agent: Any) -> Any:
+    """The task spec an AlphaZero agent was trained on (its game is fixed), else None."""
+    import sys
+
+    module = sys.modules.get("az_pz.agent")  # not loaded: no AlphaZeroAgent exists (and torch stays unloaded)
+    return agent.task.spec if module is not None and isinstance(agent, module.AlphaZeroAgent) else None

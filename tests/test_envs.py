@@ -131,3 +131,14 @@ def test_sb3_make_vec_env_and_evaluate_policy_over_several_envs():
     mean, _ = maskable_evaluate_policy(MaskedRandom(), venv, n_eval_episodes=4, warn=False)
     assert -1.0 <= mean <= 1.0
     venv.close()
+
+
+def test_an_opponent_trained_on_another_game_is_refused_at_construction():
+    from az_pz.agent import AlphaZeroAgent
+    from az_pz.config import NetworkConfig
+    from az_pz.network import AlphaZeroNetwork
+
+    task = az_pz.make_task("tictactoe_v3")
+    opponent = AlphaZeroAgent(task, AlphaZeroNetwork(task.spec, NetworkConfig()), device="cpu")
+    with pytest.raises(ValueError, match="plays 'tictactoe_v3', not 'connect_four_v3'"):
+        gym.make("az_pz/ConnectFour-v0", opponent=opponent)
