@@ -251,7 +251,8 @@ class RunConfig:
         _check(self.search.num_simulations >= 1, "search.num_simulations must be >= 1")
         _check(self.selfplay.fast_simulations <= self.search.num_simulations,
                f"selfplay.fast_simulations ({self.selfplay.fast_simulations}) must not exceed "
-               f"search.num_simulations ({self.search.num_simulations})")
+               f"search.num_simulations ({self.search.num_simulations}): lower it too "
+               f"(--selfplay.fast-simulations N)")
         _check(self.train.min_replay_size <= self.train.replay_capacity,
                "train.min_replay_size must not exceed train.replay_capacity")
 

@@ -87,3 +87,8 @@ def test_cli_maps_fields_one_to_one():
     assert config.search.num_simulations == 64
     assert config.train.batch_size == 32
     assert config.selfplay.resign_threshold == -0.9
+
+
+def test_fewer_simulations_than_the_fast_searches_says_which_option_to_lower():
+    with pytest.raises(ValueError, match=r"lower it too \(--selfplay.fast-simulations N\)"):
+        preset("connect_four_v3", search__num_simulations=8)
