@@ -4,7 +4,7 @@
 * ``act(env)`` inside a PettingZoo AEC loop, whichever seat it plays (reads the live game with
   ``task.state_from_env``; the env is not changed);
 * ``select_action(state)`` on a task state;
-* ``predict(observation, state=None, episode_start=None, deterministic=False, action_masks=None)``
+* ``predict(observation, state=None, episode_start=None, deterministic=True, action_masks=None)``
   with Stable-Baselines3's semantics: a PettingZoo observation dict or a bare observation (plus
   ``action_masks``), batched or not; returns ``(actions, None)`` and never an illegal action. Where
   the task can rebuild its state from an observation (optional task method
@@ -162,12 +162,13 @@ class AlphaZeroAgent:
         """``agent(observation, agent_name)``: one action from a PettingZoo observation."""
         return int(self.predict(observation, deterministic=True)[0])
 
-    def predict(self, observation: Any, state: Any = None, episode_start: Any = None, deterministic: bool = False,
+    def predict(self, observation: Any, state: Any = None, episode_start: Any = None, deterministic: bool = True,
                 action_masks: np.ndarray | None = None) -> tuple[np.ndarray, None]:
         """SB3-style prediction; see the module docstring. Returns ``(actions, None)``.
 
-        ``deterministic`` defaults to False like SB3's ``predict`` (a move drawn from the visit counts,
-        or from the masked policy); ``evaluate_policy`` and the PettingZoo tutorial pass True.
+        ``deterministic`` defaults to True: an agent dropped into an evaluation script plays its
+        strongest move (the most visited action, or the policy's argmax) unless asked to sample.
+        SB3's own default is False; ``evaluate_policy`` and the PettingZoo tutorial pass True anyway.
         """
         if isinstance(observation, dict):
             obs = np.asarray(observation["observation"])

@@ -122,7 +122,7 @@ def test_gumbel_agent_samples_when_not_deterministic(run_dir):
     assert all(agent.task.legal_mask(state)[a] for a in sampled)
 
 
-def test_predict_defaults_match_sb3_and_bad_inputs_are_named(run_dir):
+def test_predict_signature_matches_sb3_and_bad_inputs_are_named(run_dir):
     import inspect
 
     from stable_baselines3.common.policies import BasePolicy
@@ -130,7 +130,8 @@ def test_predict_defaults_match_sb3_and_bad_inputs_are_named(run_dir):
     agent = AlphaZeroAgent.load(run_dir)
     ours = inspect.signature(agent.predict).parameters
     theirs = inspect.signature(BasePolicy.predict).parameters
-    assert ours["deterministic"].default is theirs["deterministic"].default is False
+    assert list(ours) == [name for name in theirs if name != "self"] + ["action_masks"]
+    assert ours["deterministic"].default is True  # plays its strongest move unless asked to sample
     obs = np.zeros((3, 3, 2), np.int8)
     with pytest.raises(ValueError, match="fits no phase of 'tictactoe_v3'"):
         agent.predict(np.zeros((6, 7, 2), np.int8))  # a connect four observation
