@@ -120,6 +120,58 @@ def legal_mask_into(board, color, ko, neighbors, mask):
     mask[nn] = True
 
 
+def diagonal_table(board_size: int) -> np.ndarray:
+    """int32 ``[N*N, 4]``: the on-board diagonal neighbours of each point, ``-1`` where off the board."""
+    n = board_size
+    table = -np.ones((n * n, 4), dtype=np.int32)
+    for row in range(n):
+        for col in range(n):
+            for j, (r, c) in enumerate(((row + 1, col + 1), (row + 1, col - 1), (row - 1, col + 1), (row - 1, col - 1))):
+                if 0 <= r < n and 0 <= c < n:
+                    table[row * n + col, j] = r * n + c
+    return table
+
+
+@njit(cache=True, nogil=True)
+def search_mask_into(board, color, legal, passes, neighbors, diagonals, mask):
+    """Write the moves worth searching for ``color`` into bool ``mask``: ``legal`` less two kinds of move.
+
+    * Filling one's own eye: an empty point whose on-board neighbours are all
+      ``color`` and whose diagonals hold fewer opponent stones than a real eye
+      allows (none on the edge, at most one in the middle). It can only
+      destroy a living group.
+    * Passing first: a pass is kept only right after the opponent's pass
+      (``passes == 1``, where passing ends the game and the score is known) or
+      when no other move is left. Under area scoring a game ended early
+      counts dead stones as alive, so passing first hands the score to the
+      opponent's next moves; go programs do the same at play time.
+    """
+    nn = neighbors.shape[0]
+    any_move = False
+    for p in range(nn):
+        keep = legal[p]
+        if keep:
+            own = True
+            for j in range(4):
+                q = neighbors[p, j]
+                if q >= 0 and board[q] != color:
+                    own = False
+                    break
+            if own:
+                on_board = 0
+                enemy = 0
+                for j in range(4):
+                    q = diagonals[p, j]
+                    if q >= 0:
+                        on_board += 1
+                        if board[q] == -color:
+                            enemy += 1
+                keep = enemy >= (1 if on_board < 4 else 2)
+        mask[p] = keep
+        any_move = any_move or keep
+    mask[nn] = legal[nn] and (passes == 1 or not any_move)
+
+
 @njit(cache=True, nogil=True)
 def play(history, action, color, neighbors):
     """Play ``action`` (``N*N`` = pass) for ``color`` on ``history[0]``.

@@ -96,7 +96,14 @@ class GoTask(NativeTask[GoState]):
     env_id = "classic/go-v5"
     env_module = "pettingzoo.classic.go.go"
 
-    def __init__(self, board_size: int = 19, komi: float = 7.5, render_mode: str | None = None):
+    def __init__(self, board_size: int = 19, komi: float = 7.5, render_mode: str | None = None, *,
+                 prune_search: bool = True):
+        """
+        Args:
+            board_size, komi, render_mode: as PettingZoo's ``go_v5.env``.
+            prune_search: offer the search :meth:`search_mask` (no filling one's own eyes, no passing
+                first) instead of every legal move. The rules are the same either way.
+        """
         if int(board_size) != board_size or board_size < 1:
             raise ValueError(f"board_size must be a positive integer, got {board_size!r}")
         board_size = int(board_size)
@@ -108,6 +115,10 @@ class GoTask(NativeTask[GoState]):
         self.spec = self._single_phase_spec("go_v5", (2 * engine.HISTORY + 1, board_size, board_size),
                                             self.num_points + 1, "move")
         self._neighbors = engine.neighbor_table(board_size)
+        self._diagonals = engine.diagonal_table(board_size)
+        self.prune_search = bool(prune_search)
+        if not self.prune_search:
+            self.search_mask = self.legal_mask
 
     # -- the Task protocol -------------------------------------------------------------------
     def initial_state(self, seed: int | None = None) -> GoState:
@@ -125,6 +136,23 @@ class GoTask(NativeTask[GoState]):
     def legal_mask(self, state: GoState) -> np.ndarray:
         """bool ``[N*N+1]`` (a read-only view of the state's mask)."""
         return state.mask
+
+    def search_mask(self, state: GoState) -> np.ndarray:
+        """bool ``[N*N+1]``: the legal moves the search considers (the optional ``Task.search_mask``).
+
+        Two kinds of legal move are left out: filling one's own real eye, and passing unless the
+        opponent has just passed (then passing ends the game with a known score) or nothing else is
+        left. Why: under PettingZoo's area scoring a game ended by two early passes counts dead stones
+        as alive, so a player who passes while ahead lets the opponent's next moves (a random
+        mover's too) turn the score, and self-play games cut short that way teach the value head
+        wrong scores. Played out to the filled board, the final score is the true one.
+        """
+        if state.score is not None:
+            return state.mask
+        mask = np.empty(self.num_points + 1, dtype=np.bool_)
+        engine.search_mask_into(state.history[0], _COLOR[state.to_play], state.mask, state.passes,
+                                self._neighbors, self._diagonals, mask)
+        return mask
 
     def observe(self, state: GoState) -> np.ndarray:
         """float32 ``[17, N, N]`` for the player to move: PettingZoo's observation, channels first."""

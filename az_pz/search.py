@@ -135,6 +135,8 @@ class MCTS:
         self.num_games = num_games
         self._kernels = _tree.JIT if use_numba else _tree.REFERENCE
         self._num_actions = task.spec.max_actions
+        # The actions searched: a task may offer a pruned subset of its legal moves (Task.search_mask).
+        self._search_mask = getattr(task, "search_mask", None) or task.legal_mask
         self._num_players = task.spec.num_players
         nodes = max(64, 2 * (config.num_simulations + config.leaves_per_tree) + 2)
         self._a = node_arrays(num_games, nodes, self._num_players)
@@ -248,7 +250,7 @@ class MCTS:
     def _expand(self, leaf_tree: np.ndarray, leaf_node: np.ndarray) -> None:
         """Make the new leaves' states (one ``task.step`` each), evaluate them in one call, back up."""
         a, task = self._a, self.task
-        step, is_terminal, to_play_of, legal_mask = task.step, task.is_terminal, task.to_play, task.legal_mask
+        step, is_terminal, to_play_of, legal_mask = task.step, task.is_terminal, task.to_play, self._search_mask
         parents = a["parent"][leaf_tree, leaf_node].tolist()
         actions = a["action"][leaf_tree, leaf_node].tolist()
         count = leaf_tree.shape[0]
@@ -312,7 +314,7 @@ class MCTS:
         root, first, num = self._root_edges(game)
         if self.task.is_terminal(state) or a["to_play"][game, root] != self.task.to_play(state):
             return False
-        if not np.array_equal(a["edge_action"][game, first:first + num], np.flatnonzero(self.task.legal_mask(state))):
+        if not np.array_equal(a["edge_action"][game, first:first + num], np.flatnonzero(self._search_mask(state))):
             return False
         kept = self._states[game][root]
         key = getattr(self.task, "key", None)
@@ -344,7 +346,7 @@ class MCTS:
         to_play = np.array([self.task.to_play(state) for state in states], np.int32)
         masks = np.zeros((count, self._num_actions), np.bool_)
         for i, state in enumerate(states):
-            mask = self.task.legal_mask(state)
+            mask = self._search_mask(state)
             masks[i, :mask.shape[0]] = mask
         self._finish(np.asarray(games, np.int32), np.zeros(count, np.int32),
                      np.zeros((count, self._num_players), np.float32), np.zeros(count, np.bool_), to_play, masks,

@@ -20,6 +20,12 @@ Rules every Task obeys (``az_pz.testing.check_task`` checks them):
 * **Rewards.** ``step`` returns the rewards of that transition, float32
   ``[num_players]`` in *seat order* (never relative to the mover, never
   sign-flipped). A game's return for a seat is the sum of its rewards.
+
+Optional extras, found by name: ``symmetries`` and ``state_from_env`` /
+``make_env`` (the protocols below), ``key(state)`` (a transposition key the
+search compares roots by), and ``search_mask(state)``: the legal actions the
+search considers, a non-empty subset of ``legal_mask`` (go leaves out
+eye-filling and passing first). The rules stay those of ``legal_mask``.
 """
 
 from __future__ import annotations
@@ -32,6 +38,9 @@ import numpy as np
 
 State = TypeVar("State")
 
+POLICY_AXES = ("plane", "row", "col")
+"""The axes of a spatial action layout (:attr:`PhaseSpec.policy_layout`); in this order by default."""
+
 
 @dataclass(frozen=True)
 class PhaseSpec:
@@ -43,6 +52,16 @@ class PhaseSpec:
     """Size of the action space (and of the legal mask) in this phase."""
     name: str = ""
     """Optional human-readable name, e.g. ``"place"`` or ``"move"``."""
+    policy_planes: int = 0
+    """Spatial action layout: the actions are ``P`` planes over the observation's ``H x W`` board
+    (``P * H * W == num_actions``, e.g. chess: 73 move types from each of 64 squares), so a network may
+    give one logit per (plane, row, col) with a convolution (AlphaZero's chess head). 0: no layout."""
+    policy_layout: tuple[str, ...] = POLICY_AXES
+    """How an action number splits into (plane, row, col) when ``policy_planes > 0``: the axes
+    ``"plane"``, ``"row"``, ``"col"`` from the most to the least significant digit of the action
+    (mixed radix ``P``, ``H``, ``W``); a ``"-"`` prefix counts that axis from its far end. Rows and
+    columns are those of the observation. E.g. ``("col", "-row", "plane")``: action
+    ``= (col * H + (H - 1 - row)) * P + plane``."""
 
     def __post_init__(self) -> None:
         if len(self.observation_shape) != 3 or min(self.observation_shape) < 1:
@@ -51,6 +70,41 @@ class PhaseSpec:
             )
         if self.num_actions < 1:
             raise ValueError(f"num_actions must be at least 1, got {self.num_actions}")
+        if self.policy_planes < 0:
+            raise ValueError(f"policy_planes must be >= 0, got {self.policy_planes}")
+        _, height, width = self.observation_shape
+        if self.policy_planes and self.policy_planes * height * width != self.num_actions:
+            raise ValueError(f"policy_planes * H * W ({self.policy_planes} * {height} * {width}) must equal "
+                             f"num_actions ({self.num_actions})")
+        object.__setattr__(self, "policy_layout", tuple(self.policy_layout))
+        if sorted(axis.lstrip("-") for axis in self.policy_layout) != sorted(POLICY_AXES) or any(
+                axis.startswith("--") for axis in self.policy_layout):
+            raise ValueError(f"policy_layout must order the axes {POLICY_AXES}, each optionally prefixed with "
+                             f"'-', got {self.policy_layout}")
+
+    def policy_index(self) -> np.ndarray:
+        """int64 ``[num_actions]``: for each action, its flat index into a ``[P, H, W]`` (C order) array of
+        per-(plane, row, col) logits. Needs ``policy_planes > 0``."""
+        if not self.policy_planes:
+            raise ValueError(f"phase {self.name!r} declares no spatial action layout (policy_planes = 0)")
+        _, height, width = self.observation_shape
+        sizes = {"plane": self.policy_planes, "row": height, "col": width}
+        digits = np.indices([sizes[axis.lstrip("-")] for axis in self.policy_layout]).reshape(3, -1)
+        coordinates = {}
+        for axis, digit in zip(self.policy_layout, digits):
+            name = axis.lstrip("-")
+            coordinates[name] = sizes[name] - 1 - digit if axis.startswith("-") else digit
+        # Row r of `digits` is the action's r-th digit, most significant first: column a is action a.
+        return ((coordinates["plane"] * height + coordinates["row"]) * width + coordinates["col"]).astype(np.int64)
+
+    def to_json(self) -> dict[str, Any]:
+        """JSON-ready; the layout appears only where one is declared (older specs read the same)."""
+        data: dict[str, Any] = {"observation_shape": list(self.observation_shape), "num_actions": self.num_actions,
+                                "name": self.name}
+        if self.policy_planes:
+            data["policy_planes"] = self.policy_planes
+            data["policy_layout"] = list(self.policy_layout)
+        return data
 
 
 @dataclass(frozen=True)
@@ -86,10 +140,7 @@ class TaskSpec:
         return {
             "name": self.name,
             "num_players": self.num_players,
-            "phases": [
-                {"observation_shape": list(p.observation_shape), "num_actions": p.num_actions, "name": p.name}
-                for p in self.phases
-            ],
+            "phases": [p.to_json() for p in self.phases],
             "env_kwargs": {k: v for k, v in self.env_kwargs},
         }
 

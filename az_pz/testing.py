@@ -37,13 +37,15 @@ class _View:
     phase: int | None
     mask: np.ndarray | None
     observation: np.ndarray | None
+    state: Any = None
+    """The state itself (not compared): optional extras such as ``search_mask`` are checked on it."""
 
 
 def _view(task: Task, state: Any) -> _View:
     terminal = task.is_terminal(state)
     if terminal:
         return _View(True, None, None, None, None)
-    return _View(False, task.to_play(state), task.phase(state), task.legal_mask(state), task.observe(state))
+    return _View(False, task.to_play(state), task.phase(state), task.legal_mask(state), task.observe(state), state)
 
 
 def _same(a: _View, b: _View) -> str | None:
@@ -88,6 +90,14 @@ def _check_state(task: Task, view: _View, where: str) -> None:
               f"{getattr(obs, 'dtype', type(obs).__name__)} {getattr(obs, 'shape', '')}")
     if not np.isfinite(obs).all():
         _fail(where, "observation has NaN or infinite values")
+    search_mask = getattr(task, "search_mask", None)
+    if search_mask is not None and view.state is not None:
+        pruned = search_mask(view.state)
+        if not isinstance(pruned, np.ndarray) or pruned.dtype != np.bool_ or pruned.shape != mask.shape:
+            _fail(where, f"search_mask must be bool {mask.shape} like legal_mask, got "
+                  f"{getattr(pruned, 'dtype', type(pruned).__name__)} {getattr(pruned, 'shape', '')}")
+        if not pruned.any() or (pruned & ~mask).any():
+            _fail(where, "search_mask must be a non-empty subset of legal_mask")
 
 
 def _check_rewards(task: Task, rewards: Any, where: str) -> np.ndarray:

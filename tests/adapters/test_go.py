@@ -278,3 +278,56 @@ def test_native_task_specs_are_single_phase_two_player_with_sorted_env_kwargs():
     }
     for (name, kwargs), spec in expected.items():
         assert az_pz.make_task(name, **dict(kwargs)).spec == spec
+
+
+def _play(task: GoTask, moves: list[int]):
+    state = task.initial_state()
+    for action in moves:
+        state, _ = task.step(state, action)
+    return state
+
+
+def test_search_mask_keeps_real_eyes_and_passes_out_of_the_search() -> None:
+    task = GoTask(board_size=5)
+    passing = 25
+    empty = task.initial_state()
+    assert not task.search_mask(empty)[passing] and task.legal_mask(empty)[passing]
+    assert task.search_mask(empty)[:passing].all()
+    # black 1 and 5 make the corner point 0 an eye of black; white answers far away (24, 23).
+    eye = _play(task, [1, 24, 5, 23])
+    legal, pruned = task.legal_mask(eye), task.search_mask(eye)
+    assert legal[0] and not pruned[0]  # filling one's own real eye
+    assert (pruned <= legal).all() and pruned[2] and not pruned[passing]
+    # a white stone on the corner's only diagonal (6) makes it a false eye: playing it is searched.
+    false_eye = _play(task, [1, 6, 5, 23])
+    assert task.search_mask(false_eye)[0]
+    # right after the opponent's pass, passing (which ends the game with a known score) is searched.
+    after_pass = _play(task, [1, 24, 5, passing])
+    assert task.search_mask(after_pass)[passing] and not task.search_mask(after_pass)[0]
+    assert task.search_mask(_play(task, [1, passing, 5, passing, 12, 24]))[passing] is np.False_
+
+
+def test_search_mask_passes_when_only_eyes_are_left() -> None:
+    task = GoTask(board_size=2)
+    # black takes 0 and 3 (white passes): the points 1 and 2 are black's eyes, suicide for white.
+    state = _play(task, [0, 4, 3])
+    assert task.legal_mask(state).tolist() == [False, False, False, False, True]
+    assert task.search_mask(state).tolist() == [False, False, False, False, True]
+    black_turn, _ = task.step(state, 4)  # white passes: black's only legal points are its own eyes
+    mask = task.search_mask(black_turn)
+    assert not mask[:4].any() and mask[4]
+
+
+def test_search_mask_off_and_search_follows_it() -> None:
+    from az_pz.evaluators import UniformEvaluator
+    from az_pz.search import MCTS, SearchConfig
+
+    task = GoTask(board_size=5, prune_search=False)
+    state = task.initial_state()
+    assert np.array_equal(task.search_mask(state), task.legal_mask(state))
+    rng = np.random.default_rng(0)
+    for prune, expected_pass_visits in ((True, False), (False, True)):
+        task = GoTask(board_size=5, prune_search=prune)
+        output = MCTS(task, UniformEvaluator(), SearchConfig(num_simulations=200)).search([task.initial_state()], rng)
+        assert (output.visit_counts[0, 25] > 0) == expected_pass_visits
+        assert output.visit_counts[0, :25].sum() > 0
