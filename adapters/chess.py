@@ -24,12 +24,19 @@ from az_pz.adapters import _chess_tables as tables
 from az_pz.adapters._native import NativeTask
 from az_pz.games import register_fast_task
 
-__all__ = ["ChessState", "ChessTask", "NUM_ACTIONS", "OBSERVATION_SHAPE"]
+__all__ = ["ChessState", "ChessTask", "MATERIAL_SCALE", "MATERIAL_VALUES", "NUM_ACTIONS", "OBSERVATION_SHAPE"]
 
 NUM_ACTIONS = tables.NUM_ACTIONS
 """4672 = 8 x 8 x 73, PettingZoo's numbering (mirrored for black)."""
 OBSERVATION_SHAPE = (111, 8, 8)
 """PettingZoo's (8, 8, 111) observation, channels first."""
+
+MATERIAL_VALUES = {chess.PAWN: 1, chess.KNIGHT: 3, chess.BISHOP: 3, chess.ROOK: 5, chess.QUEEN: 9}
+"""The textbook piece values :meth:`ChessTask.adjudicate` counts."""
+MATERIAL_SCALE = 5.0
+"""Material difference ``d`` maps to ``tanh(d / 5)``: a pawn up 0.20, a minor piece 0.54, a rook 0.76, a
+queen 0.95. A single pawn stays a weak signal (noisy, often lost back in young-network play) while a piece
+or more, which decides games between weak players, is close to a win."""
 
 _STANDARD_START = chess.Board()
 _NO_HISTORY = tables.NO_HISTORY
@@ -205,6 +212,22 @@ class ChessTask(NativeTask[ChessState]):
     def returns(self, state: ChessState) -> np.ndarray:
         """float32 ``[2]`` seat-order final rewards of a terminal state (zeros otherwise)."""
         return np.zeros(2, np.float32) if state.result is None else np.array(state.result, np.float32)
+
+    def adjudicate(self, state: ChessState) -> np.ndarray:
+        """float32 ``[2]`` seat-order estimate of an unfinished game's returns, from material alone.
+
+        Self-play cuts a game at ``selfplay.max_moves`` and, with ``selfplay.adjudicate_capped``, takes
+        this as its value target. ``d`` = white's material minus black's (pawn 1, knight 3, bishop 3,
+        rook 5, queen 9); white gets ``tanh(d / MATERIAL_SCALE)``, black the negative (zero-sum). A
+        terminal state gets its real result.
+        """
+        if state.result is not None:
+            return np.array(state.result, np.float32)
+        board = state.board
+        d = sum(value * (len(board.pieces(piece, chess.WHITE)) - len(board.pieces(piece, chess.BLACK)))
+                for piece, value in MATERIAL_VALUES.items())
+        white = float(np.tanh(d / MATERIAL_SCALE))
+        return np.array([white, -white], np.float32)
 
     def render(self, state: ChessState) -> str:
         """The board as text (PettingZoo's ``ansi`` render), with side to move and result."""

@@ -74,7 +74,7 @@ class AlphaZeroAgent:
         ckpt.read_checkpoint_state(checkpoint, task.spec)
         network = AlphaZeroNetwork(task.spec, config.network)
         ckpt.load_model_weights(checkpoint / "model.safetensors", network, task.spec)
-        search = _search_with(config.search, config.eval.num_simulations, overrides)
+        search = _search_with(config.eval_search(), None, overrides)
         return cls(task, network, search=search, device=device, seed=seed, config=config)
 
     @classmethod

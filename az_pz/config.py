@@ -96,6 +96,12 @@ class SelfPlayConfig:
     """Store every symmetric copy of each position, where the task offers symmetries (AlphaGo Zero: 8 for go)."""
     max_moves: int | None = None
     """Cut a game after this many moves (its value target is then the rewards received so far); None: no cap."""
+    adjudicate_capped: bool = False
+    """Give a game cut at ``max_moves`` the value target ``rewards so far + task.adjudicate(state)`` (the task's
+    estimate of the unfinished game's returns, e.g. chess material) instead of the rewards so far alone. Young
+    networks rarely finish long games in self-play, so without it every cut game teaches "draw" and the value
+    head learns nothing; resource-limited AlphaZero reproductions adjudicate such games. The task must
+    implement ``adjudicate``. A training aid only: matches against opponents are never adjudicated."""
     num_workers: int = 0
     """Self-play worker processes; 0 plays in the training process (fastest on 2 cores)."""
 
@@ -114,6 +120,8 @@ class SelfPlayConfig:
                "selfplay.resign_target_false_positive_rate must be in [0, 1]")
         _check(self.resign_min_moves >= 0, "selfplay.resign_min_moves must be >= 0")
         _check(self.max_moves is None or self.max_moves >= 1, "selfplay.max_moves must be >= 1 or None")
+        _check(not self.adjudicate_capped or self.max_moves is not None,
+               "selfplay.adjudicate_capped needs selfplay.max_moves (only games cut there are adjudicated)")
         _check(self.num_workers >= 0, "selfplay.num_workers must be >= 0")
 
 
@@ -185,6 +193,14 @@ class EvalConfig:
     """Evaluate every this many iterations (and always at the end); 0 turns per-iteration evaluation off."""
     num_simulations: int | None = None
     """Simulations per move of the trained agent when evaluated; None: ``search.num_simulations``."""
+    max_moves: int | None = None
+    """Cut an evaluation game after this many moves and score it a draw (never adjudicated); None:
+    ``selfplay.max_moves``. Lets self-play games be cut short without cutting the games that are measured."""
+    gumbel_max_considered: int | None = None
+    """Actions considered at a Gumbel root of the trained agent when evaluated; None:
+    ``search.gumbel_max_considered``. Without root noise a Gumbel search looks only at the actions of the
+    highest priors, so a winning move the network still rates low (a mate in one) may never be searched;
+    ``num_simulations`` here lets every legal move get a visit when there are no more moves than simulations."""
     games_vs_random: int = 20
     """Games against a uniformly random player per evaluation (seats alternated)."""
     games_vs_rollout: int = 10
@@ -207,6 +223,9 @@ class EvalConfig:
     def __post_init__(self) -> None:
         _check(self.every >= 0, "eval.every must be >= 0")
         _check(self.num_simulations is None or self.num_simulations >= 1, "eval.num_simulations must be >= 1")
+        _check(self.max_moves is None or self.max_moves >= 1, "eval.max_moves must be >= 1 or None")
+        _check(self.gumbel_max_considered is None or self.gumbel_max_considered >= 1,
+               "eval.gumbel_max_considered must be >= 1 or None")
         for name in ("games_vs_random", "games_vs_rollout", "final_games"):
             _check(getattr(self, name) >= 0, f"eval.{name} must be >= 0")
         _check(self.rollout_simulations >= 1 and self.final_rollout_simulations >= 1,
@@ -255,6 +274,16 @@ class RunConfig:
                f"(--selfplay.fast-simulations N)")
         _check(self.train.min_replay_size <= self.train.replay_capacity,
                "train.min_replay_size must not exceed train.replay_capacity")
+
+    def eval_search(self) -> SearchConfig:
+        """The search of the trained agent when evaluated (training's evaluation, ``AlphaZeroAgent.load``):
+        ``search`` with the ``eval`` section's simulations and Gumbel considered actions."""
+        search = self.search
+        if self.eval.num_simulations is not None:
+            search = dataclasses.replace(search, num_simulations=self.eval.num_simulations)
+        if self.eval.gumbel_max_considered is not None:
+            search = dataclasses.replace(search, gumbel_max_considered=self.eval.gumbel_max_considered)
+        return search
 
 
 # --------------------------------------------------------------------------- JSON
@@ -355,17 +384,26 @@ def _chess(gpu: bool) -> RunConfig:
         search=SearchConfig(num_simulations=sims, dirichlet_alpha=0.3, gumbel=not gpu, leaves_per_tree=8),
         selfplay=SelfPlayConfig(games_per_iteration=256 if gpu else 16, concurrent_games=256 if gpu else 16,
                                 temperature_moves=30, full_search_prob=0.25, fast_simulations=max(8, sims // 5),
-                                # A capped game's value target is 0 (a draw); uncapped self-play games between
-                                # weak networks mostly end in fifty-move draws anyway, and cost more.
-                                max_moves=512 if gpu else 256, symmetry_augmentation=False,
-                                resign_threshold=-0.95 if gpu else None),
+                                # Uncapped self-play games between weak networks mostly end in fifty-move draws
+                                # anyway, and cost more. GPU: 512 plies, long enough for games to be decided; a
+                                # capped game's value target is the rewards so far (0, a draw).
+                                # CPU: an hour's young networks almost never finish a game, so a game cut at
+                                # max_moves is adjudicated on material (ChessTask.adjudicate) and its value target
+                                # says who is ahead instead of "draw". 160 plies (80 moves each): every game ends at
+                                # the cap anyway, so a shorter cap gives 1.6x the games (and adjudicated outcomes)
+                                # of 256 plies per hour, and each target is nearer the positions it labels.
+                                max_moves=512 if gpu else 160, adjudicate_capped=not gpu,
+                                symmetry_augmentation=False, resign_threshold=-0.95 if gpu else None),
         # CPU: an hour's try-out (the time limit ends it); the learning rate decays over that hour.
         train=TrainConfig(iterations=500 if gpu else 10_000, time_limit_s=None if gpu else 3600.0,
                           batch_size=1024 if gpu else 128, sample_reuse=2.0,
                           learning_rate=1e-3, replay_capacity=500_000 if gpu else 20_000, min_replay_size=1024),
-        # Twice the self-play simulations when evaluated (arena, AlphaZeroAgent.load): mates need finding.
+        # Twice the self-play simulations when evaluated (arena, AlphaZeroAgent.load): mates need finding. CPU:
+        # the Gumbel root considers up to 64 actions (every legal move of most positions gets a visit), so a
+        # mate in one the young network rates low is still found; evaluation games run to 256 plies.
         eval=EvalConfig(every=10 if gpu else 5, num_simulations=2 * sims, games_vs_random=10, games_vs_rollout=0,
-                        rollout_simulations=50, final_games=20, final_rollout_simulations=50),
+                        rollout_simulations=50, final_games=20, final_rollout_simulations=50,
+                        max_moves=None if gpu else 256, gumbel_max_considered=None if gpu else 2 * sims),
     )
 
 

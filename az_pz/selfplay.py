@@ -16,7 +16,9 @@ evaluator in one batch). Per move it applies:
   the false-positive rate (AlphaGo Zero); the threshold is lowered when that rate is too high.
 
 Value targets are the sum of rewards from the recorded position to the end of the game, per
-seat, rotated to the mover's frame and clipped to ``[-1, 1]`` (the network's tanh range).
+seat, rotated to the mover's frame and clipped to ``[-1, 1]`` (the network's tanh range). A game
+cut at ``max_moves`` ends there; with ``adjudicate_capped`` its end adds ``task.adjudicate(state)``,
+the task's estimate of the returns still to come (e.g. chess material), to every target.
 """
 
 from __future__ import annotations
@@ -54,8 +56,10 @@ class SelfPlayStats:
     resignations: int = 0
     resign_playouts: int = 0
     resign_false_positives: int = 0
+    adjudicated: int = 0
+    """Games cut at ``max_moves`` whose value targets include ``task.adjudicate``."""
     returns: list[np.ndarray] = field(default_factory=list)
-    """Final return per seat ``[P]`` of every finished game."""
+    """Final return per seat ``[P]`` of every finished game (adjudicated games: with the adjudication)."""
 
     def metrics(self) -> dict[str, float]:
         seconds = max(self.seconds, 1e-9)
@@ -73,6 +77,8 @@ class SelfPlayStats:
             returns = np.stack(self.returns)
             for seat in range(returns.shape[1]):
                 out[f"selfplay/return_seat{seat}"] = float(returns[:, seat].mean())
+        if self.adjudicated:
+            out["selfplay/adjudicated_fraction"] = self.adjudicated / max(self.games, 1)
         if self.resignations or self.resign_playouts:
             out["selfplay/resignations"] = float(self.resignations)
             out["selfplay/resign_false_positive_rate"] = self.resign_false_positives / max(self.resign_playouts, 1)
@@ -150,6 +156,10 @@ class SelfPlay(ResignState):
         self.resign_playouts = 0
         self.resign_false_positives = 0
         self._symmetric = config.symmetry_augmentation and hasattr(task, "symmetries")
+        if config.adjudicate_capped and not callable(getattr(task, "adjudicate", None)):
+            raise ValueError(f"selfplay.adjudicate_capped is on but task {task.spec.name!r} has no adjudicate(state) "
+                             f"method; turn it off (--selfplay.adjudicate-capped false) or give the task one "
+                             f"(see az_pz.task: optional extras)")
 
     # ------------------------------------------------------------------ playing
 
@@ -189,8 +199,13 @@ class SelfPlay(ResignState):
                 game.total = game.total + rewards
                 game.moves += 1
                 stats.moves += 1
-                over = task.is_terminal(game.state) or (config.max_moves is not None and game.moves >= config.max_moves)
-                if over:
+                ended = task.is_terminal(game.state)
+                if not ended and config.max_moves is not None and game.moves >= config.max_moves:
+                    ended = True
+                    if config.adjudicate_capped:
+                        game.total = game.total + np.asarray(task.adjudicate(game.state), np.float32)
+                        stats.adjudicated += 1
+                if ended:
                     finished.append(i)
                 else:
                     self.mcts.advance(i, action)

@@ -26,6 +26,8 @@ Optional extras, found by name: ``symmetries`` and ``state_from_env`` /
 search compares roots by), and ``search_mask(state)``: the legal actions the
 search considers, a non-empty subset of ``legal_mask`` (go leaves out
 eye-filling and passing first). The rules stay those of ``legal_mask``.
+``adjudicate(state)`` (:class:`SupportsAdjudicate`) estimates the returns of
+an unfinished game, for self-play games cut at ``selfplay.max_moves``.
 """
 
 from __future__ import annotations
@@ -187,6 +189,19 @@ class SupportsSymmetries(Protocol):
         self, observation: np.ndarray, policy: np.ndarray, phase: int
     ) -> Sequence[tuple[np.ndarray, np.ndarray]]:
         """Equivalent (observation ``[C,H,W]``, policy ``[A]``) pairs, the identity included."""
+        ...
+
+
+class SupportsAdjudicate(Protocol[State]):
+    """Optional: a Task that can judge an unfinished game (used with ``selfplay.adjudicate_capped``).
+
+    Self-play between young networks often reaches ``selfplay.max_moves`` undecided; such a game's value
+    target is then the rewards so far plus this estimate instead of the rewards so far alone.
+    """
+
+    def adjudicate(self, state: State) -> np.ndarray:
+        """float32 ``[num_players]`` in seat order, each in ``[-1, 1]``: the expected returns still to come
+        from ``state`` (zero-sum where the game is). Chess: ``tanh`` of the material difference."""
         ...
 
 

@@ -265,10 +265,7 @@ class Trainer:
     # ------------------------------------------------------------------ gating and evaluation
 
     def _search_player(self, network: AlphaZeroNetwork | None = None, games: int = 1) -> SearchPlayer:
-        config = self.config
-        search = config.search
-        if config.eval.num_simulations is not None:
-            search = dataclasses.replace(search, num_simulations=config.eval.num_simulations)
+        search = self.config.eval_search()
         evaluator = self.evaluator if network is None else NetworkEvaluator(network, self.device)
         return SearchPlayer(self.task, evaluator, search, max_games=games)
 
@@ -299,7 +296,7 @@ class Trainer:
         sims = rollout_simulations or config.rollout_simulations
         rng = np.random.default_rng([self.config.seed, self.iteration, 1])
         out: dict[str, float] = {}
-        max_moves = self.config.selfplay.max_moves
+        max_moves = self.config.eval.max_moves or self.config.selfplay.max_moves
         if n_random:
             result = play_match(self.task, self._search_player(games=n_random), RandomPlayer(self.task), n_random,
                                 rng, max_moves=max_moves)

@@ -9,7 +9,8 @@ from the command line::
     az-pz train chess_v6 --train.time-limit-s 3600 --run-dir runs/chess
     az-pz arena chess_v6 alphazero:runs/chess random stockfish:1320 --games 20
 
-Self-play caps games at ``selfplay.max_moves`` (a capped game's value target is 0, a draw); the
+Self-play caps games at ``selfplay.max_moves``; on CPU a capped game is adjudicated on material
+(``selfplay.adjudicate_capped``), on GPU its value target is 0, a draw. The
 evaluation below plays PettingZoo's rules to the end (checkmate, stalemate, insufficient material,
 fifty moves, threefold repetition).
 """

@@ -277,7 +277,7 @@ class RaySelfPlay(ResignState):
             return
         worker, games = int(result["worker"]), int(result["games"])
         positions.extend(unpack_positions(result, self.spec))
-        for key in ("games", "moves", "positions", "samples", "simulations", "resignations"):
+        for key in ("games", "moves", "positions", "samples", "simulations", "resignations", "adjudicated"):
             setattr(stats, key, getattr(stats, key) + int(result[key]))
         stats.returns.extend(np.asarray(result["returns"], np.float32))
         stats.worker_games[worker] = stats.worker_games.get(worker, 0) + games

@@ -97,7 +97,7 @@ class SelfPlayWorker:
             "positions": stats.positions, "samples": stats.samples, "simulations": stats.simulations,
             "seconds": stats.seconds, "finished_at": time.time(), "resignations": stats.resignations,
             "resign_playouts": stats.resign_playouts, "resign_false_positives": stats.resign_false_positives,
-            "resign_threshold": selfplay.resign_threshold, "returns": returns,
+            "resign_threshold": selfplay.resign_threshold, "returns": returns, "adjudicated": stats.adjudicated,
             **pack_positions(positions, self.task.spec),
         }
 
