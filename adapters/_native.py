@@ -80,12 +80,16 @@ class NativeTask(Generic[State]):
             raise TypeError(f"{self.env_id}: invalid env keyword arguments {self._env_kwargs}: {error}") from None
 
     def _single_phase_spec(self, name: str, observation_shape: tuple[int, int, int], num_actions: int,
-                           phase_name: str) -> TaskSpec:
-        """The spec of a two-player, single-phase classic game made with this task's env kwargs."""
+                           phase_name: str, **layout: Any) -> TaskSpec:
+        """The spec of a two-player, single-phase classic game made with this task's env kwargs.
+
+        ``layout``: the phase's spatial action layout (``policy_planes``, ``policy_layout``), if it has one.
+        """
         return TaskSpec(
             name=name,
             num_players=2,
-            phases=(PhaseSpec(observation_shape=observation_shape, num_actions=num_actions, name=phase_name),),
+            phases=(PhaseSpec(observation_shape=observation_shape, num_actions=num_actions, name=phase_name,
+                              **layout),),
             env_kwargs=tuple(sorted(self._env_kwargs.items())),
         )
 

@@ -24,12 +24,19 @@ from az_pz.adapters import _chess_tables as tables
 from az_pz.adapters._native import NativeTask
 from az_pz.games import register_fast_task
 
-__all__ = ["ChessState", "ChessTask", "MATERIAL_SCALE", "MATERIAL_VALUES", "NUM_ACTIONS", "OBSERVATION_SHAPE"]
+__all__ = ["ChessState", "ChessTask", "MATERIAL_SCALE", "MATERIAL_VALUES", "NUM_ACTIONS", "OBSERVATION_SHAPE",
+           "POLICY_LAYOUT", "POLICY_PLANES"]
 
 NUM_ACTIONS = tables.NUM_ACTIONS
 """4672 = 8 x 8 x 73, PettingZoo's numbering (mirrored for black)."""
 OBSERVATION_SHAPE = (111, 8, 8)
 """PettingZoo's (8, 8, 111) observation, channels first."""
+POLICY_PLANES = 73
+"""Move types per from-square: 56 queen moves, 8 knight moves, 9 underpromotions."""
+POLICY_LAYOUT = ("col", "-row", "plane")
+"""Action ``(file * 8 + rank) * 73 + plane`` (mover's frame) in the observation's rows and columns: row ``i``
+shows rank ``7 - i`` and column ``j`` file ``j`` (both colours, black's board mirrored), so the from-square
+of action ``(col * 8 + (7 - row)) * 73 + plane`` is observation square ``(row, col)``."""
 
 MATERIAL_VALUES = {chess.PAWN: 1, chess.KNIGHT: 3, chess.BISHOP: 3, chess.ROOK: 5, chess.QUEEN: 9}
 """The textbook piece values :meth:`ChessTask.adjudicate` counts."""
@@ -133,7 +140,8 @@ class ChessTask(NativeTask[ChessState]):
 
     def __init__(self, **env_kwargs: Any) -> None:
         super().__init__(**env_kwargs)
-        self.spec = self._single_phase_spec("chess_v6", OBSERVATION_SHAPE, NUM_ACTIONS, "move")
+        self.spec = self._single_phase_spec("chess_v6", OBSERVATION_SHAPE, NUM_ACTIONS, "move",
+                                            policy_planes=POLICY_PLANES, policy_layout=POLICY_LAYOUT)
 
     # --- the Task protocol -------------------------------------------------------------------
 

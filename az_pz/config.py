@@ -54,7 +54,13 @@ class NetworkConfig:
     mlp_hidden: int = 256
     """Width of the residual MLP (``kind="mlp"``)."""
     policy_channels: int = 2
-    """1x1 convolution channels of each policy head before its linear layer. AlphaGo Zero: 2."""
+    """Convolution channels of each policy head: the 1x1 convolution before the linear layer (AlphaGo Zero: 2),
+    or the 3x3 convolution before the per-plane 1x1 convolution of a spatial head (AlphaZero: 256)."""
+    policy_head: Literal["auto", "linear", "spatial"] = "auto"
+    """``linear``: a fully connected layer from the flattened board to every action (AlphaGo Zero). ``spatial``:
+    convolutions giving one logit per (move type, square), for phases whose spec declares a spatial action
+    layout (``PhaseSpec.policy_planes``; AlphaZero's 73-plane chess head): far fewer weights, shared over the
+    board. ``auto``: spatial for the phases that declare a layout, linear for the others."""
     value_channels: int = 1
     """1x1 convolution channels of the value head. AlphaGo Zero: 1."""
     value_hidden: int = 64
@@ -62,6 +68,10 @@ class NetworkConfig:
 
     def __post_init__(self) -> None:
         _check(self.kind in ("resnet", "mlp"), f"network.kind must be 'resnet' or 'mlp', got {self.kind!r}")
+        _check(self.policy_head in ("auto", "linear", "spatial"),
+               f"network.policy_head must be 'auto', 'linear' or 'spatial', got {self.policy_head!r}")
+        _check(self.policy_head != "spatial" or self.kind == "resnet",
+               "network.policy_head='spatial' needs network.kind='resnet' (an MLP has no board to convolve)")
         _check(self.num_blocks >= 0, f"network.num_blocks must be >= 0, got {self.num_blocks}")
         for name in ("channels", "mlp_hidden", "policy_channels", "value_channels", "value_hidden"):
             _check(getattr(self, name) >= 1, f"network.{name} must be >= 1, got {getattr(self, name)}")

@@ -5,7 +5,10 @@ Layout (AlphaGo Zero, Silver et al. 2017, "Methods: neural network architecture"
 * one input *stem* per phase (3x3 convolution, or a linear layer for the MLP), so phases
   whose observations differ in channels (or size) feed the same trunk;
 * a shared trunk of residual blocks;
-* one *policy head* per phase (its own number of actions) giving logits ``[B, A_phase]``;
+* one *policy head* per phase (its own number of actions) giving logits ``[B, A_phase]``: a linear
+  layer over the flattened board (AlphaGo Zero), or, for a phase whose spec lays its actions out as
+  planes over the board (``PhaseSpec.policy_planes``), convolutions giving one logit per (plane, square)
+  (AlphaZero's 73-plane chess head, Silver et al. 2018), reordered to the action numbering;
 * one *value head* per phase giving ``[B, P]`` through ``tanh``: the expected return of every
   seat, **relative to the player to move** (index 0 = mover, index i = seat ``(mover + i) % P``),
   so one set of weights serves every seat of an N-player game.
@@ -28,7 +31,7 @@ from torch import nn
 from az_pz.config import NetworkConfig
 from az_pz.evaluators import Evaluation
 from az_pz.inference import inference_module
-from az_pz.task import Task, TaskSpec, rotate_to_seats
+from az_pz.task import PhaseSpec, Task, TaskSpec, rotate_to_seats
 
 __all__ = ["AlphaZeroNetwork", "NetworkEvaluator", "autocast", "resolve_device"]
 
@@ -98,6 +101,38 @@ def _conv_head(channels: int, head_channels: int, out: nn.Module) -> nn.Sequenti
     )
 
 
+class _SpatialPolicyHead(nn.Module):
+    """One logit per (plane, row, col): 3x3 conv + BN + ReLU, then a 1x1 conv to ``P`` planes (AlphaZero's chess
+    head), gathered into the phase's action order by a fixed index (``PhaseSpec.policy_index``).
+
+    ``[B, C, H, W]`` features -> ``[B, A]`` logits with ``A = P * H * W``. The index is a non-persistent buffer:
+    it follows ``.to(device)`` but is rebuilt from the spec, never stored with the weights.
+    """
+
+    def __init__(self, channels: int, head_channels: int, phase: PhaseSpec) -> None:
+        super().__init__()
+        self.conv = nn.Sequential(
+            nn.Conv2d(channels, head_channels, 3, padding=1, bias=False),
+            nn.BatchNorm2d(head_channels),
+            nn.ReLU(),
+            nn.Conv2d(head_channels, phase.policy_planes, 1),
+        )
+        self.register_buffer("index", torch.from_numpy(phase.policy_index()), persistent=False)
+
+    def forward(self, features: torch.Tensor) -> torch.Tensor:
+        return self.conv(features).flatten(1).index_select(1, self.index)
+
+
+def _spatial_policy(config: NetworkConfig, phase: PhaseSpec, number: int) -> bool:
+    """Whether phase ``number`` gets a spatial policy head under ``config.policy_head``."""
+    if config.kind != "resnet" or config.policy_head == "linear":
+        return False
+    if config.policy_head == "spatial" and not phase.policy_planes:
+        raise ValueError(f"network.policy_head='spatial', but phase {number} ({phase.name!r}) declares no spatial "
+                         "action layout (PhaseSpec.policy_planes = 0); use policy_head='auto' or 'linear'")
+    return phase.policy_planes > 0
+
+
 class AlphaZeroNetwork(nn.Module):
     """Policy-value network for a :class:`TaskSpec`.
 
@@ -117,8 +152,11 @@ class AlphaZeroNetwork(nn.Module):
             for phase in spec.phases:
                 c, h, w = phase.observation_shape
                 stems.append(nn.Sequential(nn.Conv2d(c, ch, 3, padding=1, bias=False), nn.BatchNorm2d(ch), nn.ReLU()))
-                policy_heads.append(_conv_head(ch, config.policy_channels,
-                                               nn.Linear(config.policy_channels * h * w, phase.num_actions)))
+                if _spatial_policy(config, phase, len(policy_heads)):
+                    policy_heads.append(_SpatialPolicyHead(ch, config.policy_channels, phase))
+                else:
+                    policy_heads.append(_conv_head(ch, config.policy_channels,
+                                                   nn.Linear(config.policy_channels * h * w, phase.num_actions)))
                 value_heads.append(_conv_head(ch, config.value_channels, nn.Sequential(
                     nn.Linear(config.value_channels * h * w, config.value_hidden), nn.ReLU(),
                     nn.Linear(config.value_hidden, players), nn.Tanh())))
@@ -147,6 +185,8 @@ class AlphaZeroNetwork(nn.Module):
     def describe(self) -> dict[str, Any]:
         """What a checkpoint records to refuse weights of another shape."""
         return {"parameters": int(sum(p.numel() for p in self.parameters())),
+                "policy_heads": ["spatial" if isinstance(h, _SpatialPolicyHead) else "linear"
+                                 for h in self.policy_heads],
                 "shapes": {name: list(t.shape) for name, t in self.state_dict().items()}}
 
 

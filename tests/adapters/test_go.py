@@ -272,7 +272,8 @@ def test_native_task_specs_are_single_phase_two_player_with_sorted_env_kwargs():
     expected = {
         ("tictactoe_v3", ()): TaskSpec("tictactoe_v3", 2, (PhaseSpec((2, 3, 3), 9, "place"),), ()),
         ("connect_four_v3", ()): TaskSpec("connect_four_v3", 2, (PhaseSpec((2, 6, 7), 7, "drop"),), ()),
-        ("chess_v6", ()): TaskSpec("chess_v6", 2, (PhaseSpec((111, 8, 8), 4672, "move"),), ()),
+        ("chess_v6", ()): TaskSpec("chess_v6", 2, (PhaseSpec((111, 8, 8), 4672, "move", 73, ("col", "-row", "plane")),),
+                                   ()),
         ("go_v5", (("komi", 6.5), ("board_size", 13))): TaskSpec(
             "go_v5", 2, (PhaseSpec((17, 13, 13), 170, "move"),), (("board_size", 13), ("komi", 6.5))),
     }
