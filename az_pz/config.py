@@ -433,8 +433,12 @@ def _go(board_size: int, gpu: bool) -> RunConfig:
                                 temperature_moves=board_size * board_size // 6,
                                 # CPU: half the moves recorded (more positions per game in a short run).
                                 full_search_prob=0.25 if gpu else 0.5,
-                                fast_simulations=max(8, sims // 5), max_moves=2 * board_size * board_size,
-                                resign_threshold=-0.9 if gpu else None),
+                                fast_simulations=max(8, sims // 5),
+                                # Games are played out to a filled board (GoTask.search_mask: no passing first).
+                                max_moves=3 * board_size * board_size,
+                                resign_threshold=-0.9 if gpu else None,
+                                # CPU: two single-threaded worker processes keep two cores busy.
+                                num_workers=0 if gpu else 2),
         # CPU: a time-limited try-out (30 minutes on 9x9, an hour on larger boards).
         train=TrainConfig(iterations=500 if gpu else 10_000,
                           time_limit_s=None if gpu else (1800.0 if board_size == 9 else 3600.0),

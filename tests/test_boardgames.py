@@ -48,7 +48,7 @@ def test_presets_are_sized_per_board_and_device():
     for size in (9, 13, 19):
         config = preset("classic/go-v5", env_kwargs={"board_size": size})
         assert config.env_kwargs == {"board_size": size, "komi": 7.5}
-        assert config.selfplay.max_moves == 2 * size * size
+        assert config.selfplay.max_moves == 3 * size * size
 
 
 def _train(tmp_path, name, argv):
