@@ -403,7 +403,10 @@ def _chess(gpu: bool) -> RunConfig:
                                 # the cap anyway, so a shorter cap gives 1.6x the games (and adjudicated outcomes)
                                 # of 256 plies per hour, and each target is nearer the positions it labels.
                                 max_moves=512 if gpu else 160, adjudicate_capped=not gpu,
-                                symmetry_augmentation=False, resign_threshold=-0.95 if gpu else None),
+                                symmetry_augmentation=False, resign_threshold=-0.95 if gpu else None,
+                                # CPU: two single-threaded worker processes keep two cores busy (the chess
+                                # task's moves are Python, so one process leaves a core idle).
+                                num_workers=0 if gpu else 2),
         # CPU: an hour's try-out (the time limit ends it); the learning rate decays over that hour.
         train=TrainConfig(iterations=500 if gpu else 10_000, time_limit_s=None if gpu else 3600.0,
                           batch_size=1024 if gpu else 128, sample_reuse=2.0,
