@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from _roundtrip import assert_env_round_trip, assert_same
 from pettingzoo.classic import connect_four_v3
 
 import az_pz
@@ -42,20 +43,6 @@ def choose(policy: str, mask: np.ndarray, rng: np.random.Generator, weights: np.
         return int(rng.choice(legal))
     p = weights[legal] / weights[legal].sum()
     return int(rng.choice(legal, p=p))
-
-
-def assert_same(task: ConnectFourTask, state: ConnectFourState, env) -> None:
-    """Agent order, observation, mask, terminations and truncations agree."""
-    assert env.agent_selection == env.possible_agents[task.to_play(state)]
-    observation, _, terminated, truncated, _ = env.last()
-    expected = observation["observation"].transpose(2, 0, 1).astype(np.float32)
-    got = task.observe(state)
-    assert got.dtype == np.float32 and got.shape == task.spec.phases[0].observation_shape
-    np.testing.assert_array_equal(got, expected)
-    np.testing.assert_array_equal(task.legal_mask(state), observation["action_mask"].astype(bool))
-    assert terminated == task.is_terminal(state)
-    assert all(t == task.is_terminal(state) for t in env.terminations.values())
-    assert not any(env.truncations.values())
 
 
 def play_differential(task: ConnectFourTask, env, actions_or_policy, rng: np.random.Generator) -> int:
@@ -150,36 +137,9 @@ def test_win_detection_matches_a_plain_scan(rng):
 def test_env_round_trip_mid_game(task, make_env, rng):
     """state -> env -> state is exact, and the written env plays on like the original."""
     factories = {"registry": task.make_env, "legacy": connect_four_v3.env, "raw": connect_four_v3.raw_env}
-    for _ in range(20):
-        original = task.make_env()
-        original.reset()
-        state = task.initial_state()
-        for _ in range(int(rng.integers(0, 42))):
-            if task.is_terminal(state):
-                break
-            action = int(rng.choice(np.flatnonzero(task.legal_mask(state))))
-            original.step(action)
-            state, _ = task.step(state, action)
-        before = (list(original.unwrapped.board), original.agent_selection, dict(original.rewards))
-        assert task.state_from_env(original) == state
-        assert before == (list(original.unwrapped.board), original.agent_selection, dict(original.rewards))
-        copy = factories[make_env]()
-        task.state_to_env(state, copy)
-        assert task.state_from_env(copy) == state
-        assert_same(task, state, copy)
-        while not task.is_terminal(state):
-            action = int(rng.choice(np.flatnonzero(task.legal_mask(state))))
-            original.step(action)
-            copy.step(action)
-            state, _ = task.step(state, action)
-            assert copy.rewards == original.rewards and copy.terminations == original.terminations
-            assert_same(task, state, copy)
-        while original.agents:
-            assert copy.agent_selection == original.agent_selection
-            assert copy.last()[1:4] == original.last()[1:4]
-            original.step(None)
-            copy.step(None)
-        assert not copy.agents
+    assert_env_round_trip(
+        task, factories[make_env], lambda env: list(env.board), rng, games=20, max_prefix=42
+    )
 
 
 def test_terminal_state_to_env(task):

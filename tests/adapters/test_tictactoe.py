@@ -6,6 +6,7 @@ import itertools
 
 import numpy as np
 import pytest
+from _roundtrip import assert_env_round_trip, assert_same
 from pettingzoo.classic import tictactoe_v3
 
 import az_pz
@@ -33,21 +34,6 @@ def choose(policy: str, mask: np.ndarray, rng: np.random.Generator, weights: np.
         p = weights[legal] / weights[legal].sum()
         return int(rng.choice(legal, p=p))
     return int(rng.choice(legal))
-
-
-def assert_same(task: TicTacToeTask, state: int, env) -> None:
-    """Agent order, observation, mask, terminations and truncations agree."""
-    seat = task.to_play(state)
-    assert env.agent_selection == env.possible_agents[seat]
-    observation, _, terminated, truncated, _ = env.last()
-    expected = observation["observation"].transpose(2, 0, 1).astype(np.float32)
-    got = task.observe(state)
-    assert got.dtype == np.float32 and got.shape == task.spec.phases[0].observation_shape
-    np.testing.assert_array_equal(got, expected)
-    np.testing.assert_array_equal(task.legal_mask(state), observation["action_mask"].astype(bool))
-    assert terminated == task.is_terminal(state)
-    assert all(t == task.is_terminal(state) for t in env.terminations.values())
-    assert not any(env.truncations.values())
 
 
 def play_differential(task: TicTacToeTask, env, policy: str, rng: np.random.Generator) -> str:
@@ -145,37 +131,9 @@ def test_env_round_trip_mid_game(task, make_env, rng):
         "legacy": tictactoe_v3.env,
         "raw": tictactoe_v3.raw_env,
     }
-    for _ in range(30):
-        original = task.make_env()
-        original.reset()
-        state = task.initial_state()
-        for _ in range(int(rng.integers(0, 9))):
-            if task.is_terminal(state):
-                break
-            action = int(rng.choice(np.flatnonzero(task.legal_mask(state))))
-            original.step(action)
-            state, _ = task.step(state, action)
-        before = (list(original.unwrapped.board.squares), original.agent_selection, dict(original.rewards))
-        assert task.state_from_env(original) == state
-        assert before == (list(original.unwrapped.board.squares), original.agent_selection, dict(original.rewards))
-        copy = factories[make_env]()
-        task.state_to_env(state, copy)
-        assert task.state_from_env(copy) == state
-        assert_same(task, state, copy)
-        while not task.is_terminal(state):
-            action = int(rng.choice(np.flatnonzero(task.legal_mask(state))))
-            original.step(action)
-            copy.step(action)
-            state, _ = task.step(state, action)
-            assert copy.rewards == original.rewards and copy.terminations == original.terminations
-            assert_same(task, state, copy)
-        # Both finish the game the PettingZoo way: every agent steps None until none is left.
-        while original.agents:
-            assert copy.agent_selection == original.agent_selection
-            assert copy.last()[1:4] == original.last()[1:4]
-            original.step(None)
-            copy.step(None)
-        assert not copy.agents
+    assert_env_round_trip(
+        task, factories[make_env], lambda env: list(env.board.squares), rng, games=30, max_prefix=9
+    )
 
 
 def test_terminal_state_to_env(task):
