@@ -8,6 +8,7 @@ from pettingzoo.test import api_test, seed_test
 
 from az_pz.adapters import PettingZooTask
 from tests.games import three_player, two_phase
+from tests.games.turn_based import TurnBasedGame
 
 GAMES = {"two_phase": two_phase, "three_player": three_player}
 
@@ -96,6 +97,29 @@ def test_three_player_rewards_are_not_zero_sum() -> None:
     assert env.rewards == {"player_0": -1, "player_1": 1, "player_2": -1}
     obs = env.observe("player_2")["observation"]  # own, next (player_0), next-next (player_1)
     assert obs[2, 0, 0] == 1 and obs[0, 0, 1] == 1 and obs[1, 0, 2] == 1
+
+
+@pytest.mark.parametrize("game", list(GAMES))
+def test_games_share_the_turn_bookkeeping(game: str) -> None:
+    """Both games keep rewards, terminations and turns in TurnBasedGame: after a random game every agent is
+    terminated, each dead step hands over the agent's cumulative reward, and the board renders row by row."""
+    env = GAMES[game].env()
+    raw = env.unwrapped
+    assert isinstance(raw, TurnBasedGame)
+    rng = np.random.default_rng(1)
+    env.reset(seed=1)
+    returns = {agent: 0 for agent in env.agents}
+    while not all(env.terminations.values()):
+        env.step(int(rng.choice(np.flatnonzero(env.observe(env.agent_selection)["action_mask"]))))
+        for agent, reward in env.rewards.items():
+            returns[agent] += reward
+    assert sum(r == 1 for r in returns.values()) <= 1 and set(returns.values()) <= {-1, 0, 1}
+    while env.agents:
+        agent = env.agent_selection
+        assert env.last()[1] == returns[agent]
+        env.step(None)
+    rows = env.render().split("\n")
+    assert len(rows) * raw.board_width == len(raw.board) and {len(r) for r in rows} == {raw.board_width}
 
 
 def _flat_monte_carlo(task: PettingZooTask, state, rng: np.random.Generator, rollouts: int) -> int:

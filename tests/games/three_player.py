@@ -16,9 +16,9 @@ from __future__ import annotations
 import numpy as np
 from gymnasium import spaces
 from pettingzoo import AECEnv
-from pettingzoo.utils import AgentSelector, wrappers
 
 from az_pz.adapters.cloneable import copy_aec_common, register_cloner
+from .turn_based import TurnBasedGame, wrap
 
 SIZE = 4
 NUM_PLAYERS = 3
@@ -40,14 +40,13 @@ LINES = _lines()
 
 def env(**kwargs) -> AECEnv:
     """The game wrapped like PettingZoo's classic envs (illegal moves lose, call order enforced)."""
-    game = raw_env(**kwargs)
-    game = wrappers.TerminateIllegalWrapper(game, illegal_reward=-1)
-    game = wrappers.AssertOutOfBoundsWrapper(game)
-    return wrappers.OrderEnforcingWrapper(game)
+    return wrap(raw_env(**kwargs))
 
 
-class raw_env(AECEnv):
+class raw_env(TurnBasedGame):
     metadata = {"render_modes": ["ansi"], "name": "three_in_a_row_3p_v0", "is_parallelizable": False}
+    board_width = SIZE
+    symbols = ".XOV"
 
     def __init__(self, render_mode: str | None = None):
         super().__init__()
@@ -73,15 +72,8 @@ class raw_env(AECEnv):
         return self.observation_spaces[agent]
 
     def reset(self, seed=None, options=None):
-        self.agents = self.possible_agents[:]
+        self._reset_turns()
         self.board = np.zeros(SIZE * SIZE, dtype=np.int8)
-        self.rewards = {a: 0 for a in self.agents}
-        self._cumulative_rewards = {a: 0 for a in self.agents}
-        self.terminations = {a: False for a in self.agents}
-        self.truncations = {a: False for a in self.agents}
-        self.infos = {a: {} for a in self.agents}
-        self._agent_selector = AgentSelector(self.agents)
-        self.agent_selection = self._agent_selector.reset()
 
     def observe(self, agent):
         seat = self.possible_agents.index(agent)
@@ -95,33 +87,18 @@ class raw_env(AECEnv):
         return {"observation": planes, "action_mask": mask}
 
     def step(self, action):
-        agent = self.agent_selection
-        if self.terminations[agent] or self.truncations[agent]:
-            self._was_dead_step(action)
+        agent = self._start_step(action)
+        if agent is None:
             return
         action = int(action)
         assert self.board[action] == 0, f"cell {action} is taken"
-        self._cumulative_rewards[agent] = 0
-        self.rewards = {a: 0 for a in self.agents}
         mark = self.possible_agents.index(agent) + 1
         self.board[action] = mark
         if any(all(self.board[i] == mark for i in line) for line in LINES if action in line):
-            for other in self.agents:
-                self.rewards[other] = 1 if other == agent else -1
-                self.terminations[other] = True
+            self._end_game(agent)
         elif not (self.board == 0).any():
-            self.terminations = {a: True for a in self.agents}
-        self.agent_selection = self._agent_selector.next()
-        self._accumulate_rewards()
-
-    def render(self):
-        symbols = ".XOV"
-        return "\n".join(
-            "".join(symbols[v] for v in self.board[r * SIZE : (r + 1) * SIZE]) for r in range(SIZE)
-        )
-
-    def close(self):
-        pass
+            self._end_game(None)
+        self._pass_turn()
 
 
 def _clone(raw: raw_env) -> raw_env:

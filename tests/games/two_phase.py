@@ -29,9 +29,9 @@ from __future__ import annotations
 import numpy as np
 from gymnasium import spaces
 from pettingzoo import AECEnv
-from pettingzoo.utils import AgentSelector, wrappers
 
 from az_pz.adapters.cloneable import copy_aec_common, register_cloner
+from .turn_based import TurnBasedGame, wrap
 
 PIECES = 3
 MAX_SLIDES = 24
@@ -48,14 +48,13 @@ def _slide_target(cell: int, direction: int) -> int | None:
 
 def env(**kwargs) -> AECEnv:
     """The game wrapped like PettingZoo's classic envs (illegal moves lose, call order enforced)."""
-    game = raw_env(**kwargs)
-    game = wrappers.TerminateIllegalWrapper(game, illegal_reward=-1)
-    game = wrappers.AssertOutOfBoundsWrapper(game)
-    return wrappers.OrderEnforcingWrapper(game)
+    return wrap(raw_env(**kwargs))
 
 
-class raw_env(AECEnv):
+class raw_env(TurnBasedGame):
     metadata = {"render_modes": ["ansi"], "name": "tiny_morris_v0", "is_parallelizable": False}
+    board_width = 3
+    symbols = ".XO"
 
     def __init__(self, render_mode: str | None = None):
         super().__init__()
@@ -89,18 +88,11 @@ class raw_env(AECEnv):
                 for phase in range(2):
                     self._action_spaces[agent][phase].seed(seed + 2 * i + phase)
                     self._observation_spaces[agent][phase].seed(seed + 2 * i + phase)
-        self.agents = self.possible_agents[:]
+        self._reset_turns()
         self.board = np.zeros(9, dtype=np.int8)
         self.placed = {a: 0 for a in self.agents}
         self.phase = {a: 0 for a in self.agents}
         self.slides = 0
-        self.rewards = {a: 0 for a in self.agents}
-        self._cumulative_rewards = {a: 0 for a in self.agents}
-        self.terminations = {a: False for a in self.agents}
-        self.truncations = {a: False for a in self.agents}
-        self.infos = {a: {} for a in self.agents}
-        self._agent_selector = AgentSelector(self.agents)
-        self.agent_selection = self._agent_selector.reset()
 
     def _mark(self, agent) -> int:
         return self.possible_agents.index(agent) + 1
@@ -133,21 +125,12 @@ class raw_env(AECEnv):
     def _wins(self, mark: int) -> bool:
         return any(all(self.board[i] == mark for i in line) for line in _LINES)
 
-    def _finish(self, winner) -> None:
-        for agent in self.agents:
-            if winner is not None:
-                self.rewards[agent] = 1 if agent == winner else -1
-            self.terminations[agent] = True
-
     def step(self, action):
-        agent = self.agent_selection
-        if self.terminations[agent] or self.truncations[agent]:
-            self._was_dead_step(action)
+        agent = self._start_step(action)
+        if agent is None:
             return
         action = int(action)
         assert self._legal(agent)[action], f"illegal action {action} for {agent}"
-        self._cumulative_rewards[agent] = 0
-        self.rewards = {a: 0 for a in self.agents}
         mark = self._mark(agent)
         if self.phase[agent] == 0:
             self.board[action] = mark
@@ -160,21 +143,11 @@ class raw_env(AECEnv):
         for other in self.agents:  # other agents enter their move phase (see module doc)
             if other != agent and self.placed[other] == PIECES:
                 self.phase[other] = 1
-        next_agent = self._agent_selector.next()
         if self._wins(mark):
-            self._finish(agent)
+            self._end_game(agent)
         elif self.slides >= MAX_SLIDES:
-            self._finish(None)
-        self.agent_selection = next_agent
-        self._accumulate_rewards()
-
-    def render(self):
-        symbols = ".XO"
-        rows = ["".join(symbols[v] for v in self.board[r * 3 : r * 3 + 3]) for r in range(3)]
-        return "\n".join(rows)
-
-    def close(self):
-        pass
+            self._end_game(None)
+        self._pass_turn()
 
 
 def _clone(raw: raw_env) -> raw_env:
