@@ -296,7 +296,24 @@ class MCTS:
         if (logits.shape, values.shape) != expected:
             raise ValueError(f"evaluator returned prior_logits {logits.shape} and values {values.shape}, "
                              f"expected {expected[0]} and {expected[1]}")
+        # NaN compares false everywhere, so the numba kernels would quietly give every edge the same score and
+        # pick edge 0. -inf logits are allowed (masked actions); NaN, +inf logits and non-finite values are not.
+        bad_logits = ~(logits < np.inf)
+        bad_values = ~np.isfinite(values)
+        if bad_logits.any() or bad_values.any():
+            self._refuse_non_finite(bad_logits, bad_values)
         return logits, values
+
+    def _refuse_non_finite(self, bad_logits: np.ndarray, bad_values: np.ndarray) -> None:
+        """Raise a ValueError saying which evaluator output is broken, for how many states, and what to do."""
+        parts = [f"{name} for {int(bad.any(axis=1).sum())} of {bad.shape[0]} states"
+                 for name, bad in (("NaN or +inf prior_logits", bad_logits), ("non-finite values", bad_values))
+                 if bad.any()]
+        raise ValueError(
+            f"evaluator {type(self.evaluator).__name__} returned {' and '.join(parts)}; the search cannot rank "
+            f"moves from them. For a NetworkEvaluator, check the network for NaN weights: a diverged run "
+            f"(lower train.learning_rate and resume from an earlier checkpoint). A custom evaluator must return "
+            f"finite values and finite (or -inf) prior_logits.")
 
     # ------------------------------------------------------------------ roots
 

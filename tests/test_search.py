@@ -268,6 +268,25 @@ def test_masked_logits_from_a_network_are_handled():
     assert out.visit_counts.sum() == 30 and np.isfinite(out.root_values).all()
 
 
+@pytest.mark.parametrize("gumbel", [False, True])
+@pytest.mark.parametrize("broken", ["nan_logits", "posinf_logits", "nan_values", "inf_values"])
+def test_non_finite_evaluations_are_refused(broken, gumbel):
+    """A diverged network (NaN weights) must stop the search with a clear error, not quietly play edge 0."""
+
+    class Diverged:
+        def evaluate(self, task, states):
+            logits = np.zeros((len(states), task.spec.max_actions), np.float32)
+            values = np.zeros((len(states), task.spec.num_players), np.float32)
+            target, fill = {"nan_logits": (logits, np.nan), "posinf_logits": (logits, np.inf),
+                            "nan_values": (values, np.nan), "inf_values": (values, -np.inf)}[broken]
+            target[0, 0] = fill
+            return Evaluation(logits, values)
+
+    what = "prior_logits" if broken.endswith("logits") else "values"
+    with pytest.raises(ValueError, match=rf"evaluator Diverged returned .*{what} for 1 of 1 states.*learning_rate"):
+        search_one(TTT, TTT.initial_state(), SearchConfig(num_simulations=16, gumbel=gumbel), evaluator=Diverged())
+
+
 def test_a_state_that_is_not_the_kept_root_gets_a_fresh_tree_without_key():
     class NoKey(TicTacToe):
         key = None
