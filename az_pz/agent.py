@@ -169,6 +169,10 @@ class AlphaZeroAgent:
         ``deterministic`` defaults to True: an agent dropped into an evaluation script plays its
         strongest move (the most visited action, or the policy's argmax) unless asked to sample.
         SB3's own default is False; ``evaluate_policy`` and the PettingZoo tutorial pass True anyway.
+
+        A finished game's observation (PettingZoo still shows one to each agent before its ``env.step(None)``)
+        is not searched: the answer is the network's choice among the mask's actions. A mask that allows no
+        action raises ValueError: there is no move to predict.
         """
         if isinstance(observation, dict):
             obs = np.asarray(observation["observation"])
@@ -177,11 +181,20 @@ class AlphaZeroAgent:
             obs, mask = np.asarray(observation), action_masks
         batched, obs = self._batch(obs)
         masks = None if mask is None else self._masks(mask, len(obs))
+        if masks is not None and not masks.any(axis=1).all():
+            raise self._no_legal_action(int(np.flatnonzero(~masks.any(axis=1))[0]))
         rebuild = getattr(self.task, "state_from_observation", None) or _known_decoder(self.task)
         actions = np.empty(len(obs), np.int64)
         if rebuild is not None and self.search_config.num_simulations > 0:
             states = [rebuild(o) for o in obs]
-            actions[:] = self.select_actions(states, deterministic)
+            live = [i for i, s in enumerate(states) if not self.task.is_terminal(s)]
+            if live:
+                actions[live] = self.select_actions([states[i] for i in live], deterministic)
+            for i in sorted(set(range(len(obs))) - set(live)):  # a finished game: nothing to search
+                row_mask = masks[i] if masks is not None else np.asarray(self.task.legal_mask(states[i]), bool)
+                if not row_mask.any():
+                    raise self._no_legal_action(i)
+                actions[i] = self._network_action(*self._chw(obs[i], row_mask), row_mask, deterministic)
             if masks is not None:
                 for i in range(len(obs)):
                     if not masks[i, actions[i]]:
@@ -196,6 +209,11 @@ class AlphaZeroAgent:
         return (actions if batched else actions[:1].reshape(())), None
 
     # ------------------------------------------------------------------ helpers
+
+    def _no_legal_action(self, row: int) -> ValueError:
+        return ValueError(f"observation {row} allows no action (its {self.task.spec.name!r} game is over or it is "
+                          f"not this player's turn): there is no move to predict. In a PettingZoo loop, step None "
+                          f"for a terminated or truncated agent: env.step(None).")
 
     def _batch(self, obs: np.ndarray) -> tuple[bool, np.ndarray]:
         """(was batched, observations ``[n, ...]``): a single observation has a phase's shape (CHW or HWC)."""
@@ -248,29 +266,42 @@ def _planes_hwc_or_chw(obs: np.ndarray, rows: int, cols: int) -> np.ndarray:
     return obs.transpose(2, 0, 1) if obs.shape == (rows, cols, 2) else obs.reshape(2, rows, cols)
 
 
+_TICTACTOE_LINES = np.array([(0, 1, 2), (3, 4, 5), (6, 7, 8), (0, 3, 6), (1, 4, 7), (2, 5, 8), (0, 4, 8), (2, 4, 6)])
+
+
+def _observer_seat(own: np.ndarray, other: np.ndarray, own_line: bool) -> int:
+    """The observer's seat from its pieces and the opponent's (bool planes). Seat 0 moves first, so it holds as
+    many pieces as seat 1 or one more; equal counts with a line of the observer's own mean seat 1 just won
+    (a finished game seen by the winner), otherwise seat 0 is to move."""
+    own_count, other_count = int(own.sum()), int(other.sum())
+    if own_count != other_count:
+        return 0 if own_count > other_count else 1
+    return 1 if own_line else 0
+
+
 def _known_decoder(task: Task):
     """``state_from_observation`` for the fast tasks whose observation holds the whole game (tic-tac-toe,
-    connect four: the mover's and the opponent's pieces; the mover follows from the counts)."""
+    connect four: the observer's and the opponent's pieces; the seats follow from the counts). Finished games
+    decode as terminal states, whichever player observes them."""
     module = type(task).__module__
     if module == "az_pz.adapters.tictactoe":
         from az_pz.adapters.tictactoe import squares_to_state
 
         def tictactoe(obs: np.ndarray) -> Any:
-            planes = _planes_hwc_or_chw(obs, 3, 3).reshape(2, 9) > 0
-            mover = 0 if planes[0].sum() == planes[1].sum() else 1
-            squares = np.where(planes[0], mover + 1, np.where(planes[1], 2 - mover, 0))
+            own, other = _planes_hwc_or_chw(obs, 3, 3).reshape(2, 9) > 0
+            seat = _observer_seat(own, other, bool(own[_TICTACTOE_LINES].all(axis=1).any()))
+            squares = np.where(own, seat + 1, np.where(other, 2 - seat, 0))
             return squares_to_state([int(v) for v in squares])
 
         return tictactoe
     if module == "az_pz.adapters.connect_four":
-        from az_pz.adapters.connect_four import ONGOING, ConnectFourState, board_to_bits
+        from az_pz.adapters.connect_four import _state_from_bits, board_to_bits, connects_four
 
         def connect_four(obs: np.ndarray) -> Any:
-            planes = _planes_hwc_or_chw(obs, 6, 7).reshape(2, 42) > 0
-            mover = 0 if planes[0].sum() == planes[1].sum() else 1
-            board = np.where(planes[0], mover + 1, np.where(planes[1], 2 - mover, 0))
-            bits_0, bits_1 = board_to_bits([int(v) for v in board])
-            return ConnectFourState(bits_0, bits_1, mover, ONGOING)
+            own, other = _planes_hwc_or_chw(obs, 6, 7).reshape(2, 42) > 0
+            seat = _observer_seat(own, other, connects_four(board_to_bits([int(v) for v in own])[0]))
+            board = np.where(own, seat + 1, np.where(other, 2 - seat, 0))
+            return _state_from_bits(*board_to_bits([int(v) for v in board]))  # decides the outcome too
 
         return connect_four
     return None

@@ -155,3 +155,47 @@ def test_act_in_another_games_env_is_refused_by_name(run_dir):
     parallel.reset(seed=0)
     with pytest.raises(TypeError, match="parallel envs"):
         agent.act(parallel)
+
+
+def _untrained_agent(game):
+    from az_pz.config import NetworkConfig
+    from az_pz.games import make_task
+    from az_pz.network import AlphaZeroNetwork
+    from az_pz.search import SearchConfig
+
+    task = make_task(game)
+    network = AlphaZeroNetwork(task.spec, NetworkConfig(kind="mlp", num_blocks=1, mlp_hidden=16, value_hidden=8))
+    return AlphaZeroAgent(task, network, search=SearchConfig(num_simulations=8), device="cpu")
+
+
+@pytest.mark.parametrize("game", ["tictactoe_v3", "connect_four_v3"])
+def test_predict_on_finished_games_answers_from_the_mask_without_searching(game):
+    """The observation of a finished game decodes to a terminal state (whoever observes it); predict then
+    returns a legal action from the given mask without searching, and refuses a mask with no action."""
+    from az_pz.agent import _known_decoder
+
+    agent = _untrained_agent(game)
+    task, decode = agent.task, _known_decoder(agent.task)
+    env = task.make_env()
+    rng = np.random.default_rng(0)
+    endings = set()
+    for seed in range(40):
+        env.reset(seed=seed)
+        while not any(env.terminations.values()):
+            assert decode(env.observe(env.agent_selection)["observation"]) == task.state_from_env(env)
+            env.step(int(rng.choice(np.flatnonzero(env.observe(env.agent_selection)["action_mask"]))))
+        state = task.state_from_env(env)
+        endings.add(tuple(float(r) for r in env.rewards.values()))
+        for agent_name in env.agents:  # the player to move and the one that just moved
+            observation = env.observe(agent_name)
+            decoded = decode(observation["observation"])
+            assert task.is_terminal(decoded)
+            if any(env.rewards.values()) or agent_name == env.agent_selection:  # a drawn board has no winner
+                assert decoded == state  # to tell the seats apart by, for the player that moved last
+            if observation["action_mask"].any():
+                action = int(agent.predict(observation)[0])
+                assert observation["action_mask"][action]
+            with pytest.raises(ValueError, match="allows no action.*env.step\\(None\\)"):
+                agent.predict(observation["observation"], action_masks=np.zeros_like(observation["action_mask"]))
+    assert agent._mcts is None  # nothing was searched
+    assert {(1.0, -1.0), (-1.0, 1.0)} <= endings
