@@ -173,3 +173,51 @@ def test_kill_9_during_save_leaves_the_last_good_checkpoint(tmp_path, delay):
     # the next save of the resumed run cleans up any half-written temporary directory
     resumed.save()
     assert not list((run_dir / "checkpoints").glob(".iter_*"))
+
+
+def _draws(generator: np.random.Generator) -> list:
+    import random
+
+    return [generator.random(), np.random.random(), torch.rand(1).item(), random.random()]
+
+
+def test_rng_state_round_trips_through_json_without_cuda():
+    """A process that never used CUDA saves no CUDA state; every other generator comes back exactly."""
+    from az_pz.checkpoint import restore_rng_state, rng_state
+
+    generator = np.random.default_rng(3)
+    state = json.loads(json.dumps(rng_state(generator)))
+    if not torch.cuda.is_initialized():
+        assert "torch_cuda" not in state
+    expected = _draws(generator)
+    restore_rng_state(state, generator)
+    assert _draws(generator) == expected
+
+
+def test_cuda_rng_states_for_another_device_count_are_skipped_with_a_warning():
+    from az_pz.checkpoint import restore_rng_state, rng_state
+
+    generator = np.random.default_rng(3)
+    state = json.loads(json.dumps(rng_state(generator)))
+    here = torch.cuda.device_count() if torch.cuda.is_available() else 0
+    state["torch_cuda"] = [state["torch"]] * (here + 1)  # any bytes: they must not be applied
+    expected = _draws(generator)
+    with pytest.warns(RuntimeWarning, match=f"CUDA RNG states for {here + 1} device"):
+        restore_rng_state(state, generator)
+    assert _draws(generator) == expected
+
+
+@pytest.mark.cuda
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")
+def test_cuda_rng_state_round_trips_through_json():
+    from az_pz.checkpoint import restore_rng_state, rng_state
+
+    torch.cuda.manual_seed_all(7)
+    torch.rand(1, device="cuda")  # CUDA in use, as in a GPU run
+    generator = np.random.default_rng(3)
+    state = json.loads(json.dumps(rng_state(generator)))
+    assert len(state["torch_cuda"]) == torch.cuda.device_count()
+    expected = [torch.rand(4, device=f"cuda:{d}").cpu() for d in range(torch.cuda.device_count())]
+    restore_rng_state(state, generator)
+    for d, values in enumerate(expected):
+        assert torch.equal(torch.rand(4, device=f"cuda:{d}").cpu(), values)
