@@ -23,7 +23,10 @@ def _head_parser(with_game: bool = True) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="az-pz train", add_help=False)
     if with_game:
         parser.add_argument("game", nargs="?", help="PettingZoo game, e.g. connect_four_v3 or classic/connect_four-v3")
-    parser.add_argument("--resume", metavar="RUN_DIR", help="continue this run from its latest checkpoint")
+    parser.add_argument("--resume", metavar="RUN_DIR",
+                        help="continue this run from its latest checkpoint. The LR schedule spans "
+                             "--train.iterations (and --train.time-limit-s): extending them on resume moves the "
+                             "schedule back, so a decayed learning rate jumps up (see docs/training.md)")
     parser.add_argument("--run-dir", metavar="DIR", help="where the run is written (default runs/GAME-TIMESTAMP)")
     parser.add_argument("--iterations", type=int, help="shorthand for --train.iterations")
     parser.add_argument("--gpu-preset", action="store_true", help="the GPU-sized preset (chess, go)")
