@@ -236,8 +236,10 @@ def _sha256(path: Path) -> str:
 
 
 def save_checkpoint(run_dir: str | os.PathLike, iteration: int, files: dict[str, bytes | Any],
-                    state: dict[str, Any], *, keep: int = 3) -> Path:
+                    state: dict[str, Any], *, keep: int = 3, keep_every: int = 0) -> Path:
     """Write ``checkpoints/iter_XXXX`` atomically, then point ``latest`` at it, then prune old ones.
+
+    Pruning keeps the newest ``keep`` checkpoints and every ``keep_every``-th iteration's (0: none).
 
     ``files`` maps file names to bytes, or to an object with ``save(path)`` (the replay buffer).
     ``state`` is stored as ``state.json`` together with the hash of every file.
@@ -270,13 +272,17 @@ def save_checkpoint(run_dir: str | os.PathLike, iteration: int, files: dict[str,
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     atomic_write_bytes(root / "latest", (name + "\n").encode())
-    _prune(root, keep=keep, newest=name)
+    _prune(root, keep=keep, newest=name, keep_every=keep_every)
     return final
 
 
-def _prune(root: Path, *, keep: int, newest: str) -> None:
-    done = sorted((p for p in root.iterdir() if _ITER.match(p.name)), key=lambda p: int(_ITER.match(p.name)[1]))
-    for old in [p for p in done if p.name != newest][: max(0, len(done) - keep)]:
+def _prune(root: Path, *, keep: int, newest: str, keep_every: int = 0) -> None:
+    def iteration(path: Path) -> int:
+        return int(_ITER.match(path.name)[1])
+
+    done = sorted((p for p in root.iterdir() if _ITER.match(p.name)), key=iteration)
+    rolling = [p for p in done if not (keep_every and iteration(p) % keep_every == 0)]
+    for old in [p for p in rolling if p.name != newest][: max(0, len(rolling) - keep)]:
         shutil.rmtree(old, ignore_errors=True)
     for stale in root.glob(".iter_*"):  # temp dirs of saves killed midway
         shutil.rmtree(stale, ignore_errors=True)

@@ -173,6 +173,9 @@ class TrainConfig:
     """Write a checkpoint every this many iterations (and always at the end)."""
     keep_checkpoints: int = 3
     """Checkpoints kept on disk (oldest removed first); the newest is always kept."""
+    keep_every: int = 0
+    """Also keep, for good, the checkpoint of every ``keep_every``-th iteration (0: none), so that
+    ``az-pz arena --run RUN_DIR`` can rate the network over the whole run (Elo over training)."""
     save_replay: bool = True
     """Store the replay buffer in checkpoints, so a resumed run continues with the same data."""
 
@@ -193,6 +196,7 @@ class TrainConfig:
         _check(self.min_replay_size >= 1, "train.min_replay_size must be >= 1")
         _check(self.checkpoint_every >= 1, "train.checkpoint_every must be >= 1")
         _check(self.keep_checkpoints >= 1, "train.keep_checkpoints must be >= 1")
+        _check(self.keep_every >= 0, "train.keep_every must be >= 0 (0 keeps no extra checkpoints)")
 
 
 @dataclass(frozen=True)
@@ -379,7 +383,7 @@ def _connect_four() -> RunConfig:
         selfplay=SelfPlayConfig(games_per_iteration=128, concurrent_games=64, temperature_moves=8,
                                 full_search_prob=0.5, fast_simulations=32, num_workers=2),
         train=TrainConfig(iterations=200, time_limit_s=3300.0, batch_size=256, sample_reuse=3.0,
-                          learning_rate=2e-3, replay_capacity=150_000, min_replay_size=1024),
+                          learning_rate=2e-3, replay_capacity=150_000, min_replay_size=1024, keep_every=25),
         eval=EvalConfig(every=5, games_vs_random=20, games_vs_rollout=10, rollout_simulations=100,
                         final_games=100, final_rollout_simulations=200),
     )
@@ -411,7 +415,8 @@ def _chess(gpu: bool) -> RunConfig:
         # the cost on a CPU, so each position is trained on 3 times on average rather than 2.
         train=TrainConfig(iterations=500 if gpu else 10_000, time_limit_s=None if gpu else 3600.0,
                           batch_size=1024 if gpu else 128, sample_reuse=2.0 if gpu else 3.0,
-                          learning_rate=1e-3, replay_capacity=500_000 if gpu else 20_000, min_replay_size=1024),
+                          learning_rate=1e-3, replay_capacity=500_000 if gpu else 20_000, min_replay_size=1024,
+                          keep_every=50),  # checkpoints kept for Elo over training (az-pz arena --run)
         # Twice the self-play simulations when evaluated (arena, AlphaZeroAgent.load): mates need finding. CPU:
         # the Gumbel root considers up to 64 actions (every legal move of most positions gets a visit), so a
         # mate in one the young network rates low is still found; evaluation games run to 256 plies.
@@ -447,7 +452,8 @@ def _go(board_size: int, gpu: bool) -> RunConfig:
         train=TrainConfig(iterations=500 if gpu else 10_000,
                           time_limit_s=None if gpu else (1800.0 if board_size == 9 else 3600.0),
                           batch_size=1024 if gpu else 128, sample_reuse=2.0,
-                          learning_rate=1e-3, replay_capacity=500_000 if gpu else 20_000, min_replay_size=1024),
+                          learning_rate=1e-3, replay_capacity=500_000 if gpu else 20_000, min_replay_size=1024,
+                          keep_every=50 if gpu else 10),  # checkpoints kept for Elo over training
         eval=EvalConfig(every=10 if gpu else 5, num_simulations=2 * sims, games_vs_random=10, games_vs_rollout=0,
                         rollout_simulations=50, final_games=20, final_rollout_simulations=50),
     )

@@ -339,7 +339,8 @@ class Trainer:
             files["best_model.safetensors"] = ckpt.model_to_bytes(best, self.spec, config_json)
         state = {"game": self.spec.name, "counters": self.counters, "selfplay": self.selfplay.state_dict(),
                  "rng": ckpt.rng_state(self.rng), "lr": self.optimizer.param_groups[0]["lr"]}
-        return ckpt.save_checkpoint(self.run_dir, self.iteration, files, state, keep=self.config.train.keep_checkpoints)
+        return ckpt.save_checkpoint(self.run_dir, self.iteration, files, state, keep=self.config.train.keep_checkpoints,
+                                    keep_every=self.config.train.keep_every)
 
     def _log(self, metrics: dict[str, Any]) -> None:
         import json

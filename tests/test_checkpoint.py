@@ -16,6 +16,7 @@ from az_pz.checkpoint import (
     CheckpointError, find_checkpoint, latest_checkpoint, load_model_weights, optimizer_from_bytes,
     optimizer_to_bytes, read_checkpoint_state,
 )
+from az_pz import checkpoint as ckpt
 from az_pz.config import NetworkConfig
 from az_pz.games import make_task
 from az_pz.network import AlphaZeroNetwork
@@ -221,3 +222,15 @@ def test_cuda_rng_state_round_trips_through_json():
     restore_rng_state(state, generator)
     for d, values in enumerate(expected):
         assert torch.equal(torch.rand(4, device=f"cuda:{d}").cpu(), values)
+
+
+def test_pruning_keeps_the_newest_and_every_nth_checkpoint(tmp_path):
+    for iteration in range(1, 13):
+        ckpt.save_checkpoint(tmp_path, iteration, {"model.safetensors": b"weights"}, {}, keep=2, keep_every=5)
+    kept = sorted(p.name for p in (tmp_path / "checkpoints").iterdir() if p.name.startswith("iter_"))
+    assert kept == ["iter_0005", "iter_0010", "iter_0011", "iter_0012"]
+    assert ckpt.latest_checkpoint(tmp_path).name == "iter_0012"
+    for iteration in range(13, 15):  # without keep_every only the newest two stay
+        ckpt.save_checkpoint(tmp_path, iteration, {"model.safetensors": b"weights"}, {}, keep=2)
+    kept = sorted(p.name for p in (tmp_path / "checkpoints").iterdir() if p.name.startswith("iter_"))
+    assert kept == ["iter_0013", "iter_0014"]
