@@ -114,6 +114,10 @@ class SelfPlayConfig:
     implement ``adjudicate``. A training aid only: matches against opponents are never adjudicated."""
     num_workers: int = 0
     """Self-play worker processes; 0 plays in the training process (fastest on 2 cores)."""
+    worker_device: str = "cpu"
+    """Where the worker processes run their network: ``cpu`` (one thread each), ``cuda`` (every worker
+    shares the GPU; their searches, which are CPU work, run on separate cores) or ``auto`` (the run's
+    ``device``)."""
 
     def __post_init__(self) -> None:
         _check(self.games_per_iteration >= 1, "selfplay.games_per_iteration must be >= 1")
@@ -133,6 +137,8 @@ class SelfPlayConfig:
         _check(not self.adjudicate_capped or self.max_moves is not None,
                "selfplay.adjudicate_capped needs selfplay.max_moves (only games cut there are adjudicated)")
         _check(self.num_workers >= 0, "selfplay.num_workers must be >= 0")
+        _check(self.worker_device in ("cpu", "cuda", "auto"),
+               f"selfplay.worker_device must be cpu, cuda or auto, got {self.worker_device!r}")
 
 
 @dataclass(frozen=True)
@@ -408,9 +414,10 @@ def _chess(gpu: bool) -> RunConfig:
                                 # of 256 plies per hour, and each target is nearer the positions it labels.
                                 max_moves=512 if gpu else 160, adjudicate_capped=not gpu,
                                 symmetry_augmentation=False, resign_threshold=-0.95 if gpu else None,
-                                # CPU: two single-threaded worker processes keep two cores busy (the chess
-                                # task's moves are Python, so one process leaves a core idle).
-                                num_workers=0 if gpu else 2),
+                                # Worker processes: the chess task's moves are Python, so one process leaves cores
+                                # idle. CPU: two single-threaded workers for two cores. GPU: eight workers share the
+                                # device, their searches on eight cores, feeding one learner.
+                                num_workers=8 if gpu else 2, worker_device="auto" if gpu else "cpu"),
         # CPU: an hour's try-out (the time limit ends it); the learning rate decays over that hour. Self-play is
         # the cost on a CPU, so each position is trained on 3 times on average rather than 2.
         train=TrainConfig(iterations=500 if gpu else 10_000, time_limit_s=None if gpu else 3600.0,
@@ -446,8 +453,9 @@ def _go(board_size: int, gpu: bool) -> RunConfig:
                                 # Games are played out to a filled board (GoTask.search_mask: no passing first).
                                 max_moves=3 * board_size * board_size,
                                 resign_threshold=-0.9 if gpu else None,
-                                # CPU: two single-threaded worker processes keep two cores busy.
-                                num_workers=0 if gpu else 2),
+                                # CPU: two single-threaded worker processes keep two cores busy. GPU: eight workers
+                                # share the device (their searches on eight cores), feeding one learner.
+                                num_workers=8 if gpu else 2, worker_device="auto" if gpu else "cpu"),
         # CPU: a time-limited try-out (30 minutes on 9x9, an hour on larger boards).
         train=TrainConfig(iterations=500 if gpu else 10_000,
                           time_limit_s=None if gpu else (1800.0 if board_size == 9 else 3600.0),

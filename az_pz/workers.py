@@ -1,7 +1,9 @@
 """Self-play in worker processes (``selfplay.num_workers > 0``).
 
 Each worker is a ``spawn``-ed process that builds its own task (by name, ``make_task``), network
-and :class:`~az_pz.selfplay.SelfPlay`, and runs on the CPU with one thread. Nothing of ours is
+and :class:`~az_pz.selfplay.SelfPlay`, with one CPU thread; its network runs on the CPU or, with
+``selfplay.worker_device = "cuda"``, on the GPU that all workers share (the searches, which are
+CPU work, then run side by side on separate cores). Nothing of ours is
 pickled: a worker gets the game name and the config as JSON; weights travel as a safetensors
 file written atomically into the run directory; jobs and results are tuples of plain Python
 values and NumPy arrays. A job says how many games to play, with which weights version and seed,
@@ -43,7 +45,8 @@ def _worker_main(config_json: str, weights_path: str, jobs: Any, results: Any) -
     config = config_from_json(json.loads(config_json))
     task = make_task(config.game, **config.env_kwargs)
     network = AlphaZeroNetwork(task.spec, config.network)
-    selfplay = SelfPlay(task, NetworkEvaluator(network, "cpu"), config.search, config.selfplay)
+    device = config.device if config.selfplay.worker_device == "auto" else config.selfplay.worker_device
+    selfplay = SelfPlay(task, NetworkEvaluator(network, device), config.search, config.selfplay)
     loaded = -1
     while True:
         job = jobs.get()
@@ -71,6 +74,10 @@ class SelfPlayWorkers:
 
         from az_pz.config import config_to_json
 
+        from az_pz.network import resolve_device
+
+        if config.selfplay.worker_device == "cuda":
+            resolve_device("cuda")  # no CUDA: a clear error here rather than dead workers
         self.spec = spec
         self.num_workers = config.selfplay.num_workers
         self.weights_path = Path(run_dir) / "selfplay_weights.safetensors"

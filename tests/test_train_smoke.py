@@ -103,6 +103,22 @@ def test_selfplay_worker_processes(tmp_path):
     assert not (tmp_path / "workers" / "selfplay_weights.safetensors").exists()
 
 
+@pytest.mark.parametrize("device, worker_device", [
+    ("cpu", "auto"),
+    pytest.param("cuda", "cuda", marks=[pytest.mark.cuda,
+                                        pytest.mark.skipif(not torch.cuda.is_available(), reason="needs CUDA")]),
+])
+def test_worker_processes_run_their_network_on_the_worker_device(tmp_path, device, worker_device):
+    config = tiny_config(device=device, selfplay__num_workers=2, selfplay__worker_device=worker_device,
+                         train__iterations=2)
+    trainer = Trainer(config, run_dir=tmp_path / "workers", progress=False, tensorboard=False)
+    history = trainer.learn()
+    assert [row["selfplay/games"] for row in history] == [config.selfplay.games_per_iteration] * 2
+    assert np.isfinite(history[-1]["loss/total"])
+    resumed = Trainer.resume(tmp_path / "workers", progress=False, tensorboard=False)
+    assert resumed.iteration == 2 and resumed.config.selfplay.worker_device == worker_device
+
+
 def test_gating_arena_keeps_a_best_network_across_resume(tmp_path):
     config = tiny_config(train__iterations=1, eval__gating=True, eval__gating_games=2)
     trainer = Trainer(config, run_dir=tmp_path / "gate", progress=False, tensorboard=False)
