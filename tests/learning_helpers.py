@@ -76,3 +76,28 @@ class ToyTask:
 
     def is_terminal(self, state):
         return state[0] >= 6
+
+
+def play_in_workers(config: RunConfig, run_dir, games: int, seed: int):
+    """``games`` self-play games in ``config.selfplay.num_workers`` worker processes, with a network seeded 0.
+
+    Returns ``(task, network, positions, stats)``; the network is the one the workers received.
+    """
+    import numpy as np
+    import torch
+
+    from az_pz.games import make_task
+    from az_pz.network import AlphaZeroNetwork, NetworkEvaluator
+    from az_pz.selfplay import SelfPlay
+    from az_pz.workers import SelfPlayWorkers
+
+    task = make_task(config.game)
+    torch.manual_seed(0)
+    network = AlphaZeroNetwork(task.spec, config.network)
+    local = SelfPlay(task, NetworkEvaluator(network, "cpu"), config.search, config.selfplay)
+    pool = SelfPlayWorkers(config, task.spec, run_dir)
+    try:
+        positions, stats = pool.play(network, local, games, np.random.default_rng(seed))
+    finally:
+        pool.close()
+    return task, network, positions, stats

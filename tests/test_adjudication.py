@@ -112,23 +112,11 @@ def test_chess_cpu_evaluation_search_finds_a_mate_in_one_among_many_moves():
 @pytest.mark.slow
 def test_worker_processes_adjudicate_as_in_process(tmp_path):
     """Workers build self-play from the run config, so they adjudicate too and report how many games."""
-    import torch
-
-    from az_pz.network import AlphaZeroNetwork, NetworkEvaluator
-    from az_pz.workers import SelfPlayWorkers
-    from learning_helpers import tiny_config
+    from learning_helpers import play_in_workers, tiny_config
 
     config = tiny_config("chess_v6", selfplay__num_workers=1, selfplay__concurrent_games=2,
                          selfplay__full_search_prob=1.0, selfplay__fast_simulations=0,
                          selfplay__max_moves=2, search__num_simulations=4)
     assert config.selfplay.adjudicate_capped
-    task = make_task(config.game)
-    torch.manual_seed(0)
-    network = AlphaZeroNetwork(task.spec, config.network)
-    local = SelfPlay(task, NetworkEvaluator(network, "cpu"), config.search, config.selfplay)
-    pool = SelfPlayWorkers(config, task.spec, tmp_path)
-    try:
-        positions, stats = pool.play(network, local, 2, np.random.default_rng(0))
-    finally:
-        pool.close()
+    _, _, positions, stats = play_in_workers(config, tmp_path, 2, seed=0)
     assert stats.games == stats.adjudicated == 2 and len(positions) == 4

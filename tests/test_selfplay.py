@@ -95,20 +95,11 @@ def test_rotation_helper_is_the_networks_frame():
 @pytest.mark.slow
 def test_worker_processes_hand_back_positions_in_job_order(tmp_path):
     """Workers finish in any order; the positions still come job by job, as one process would play them."""
-    from az_pz.workers import SelfPlayWorkers
-    from learning_helpers import tiny_config
+    from learning_helpers import play_in_workers, tiny_config
 
     torch.set_num_threads(1)  # as in the workers: the same float results
     config = tiny_config(selfplay__num_workers=3, selfplay__concurrent_games=1)
-    task = make_task(config.game)
-    torch.manual_seed(0)
-    network = AlphaZeroNetwork(task.spec, config.network)
-    local = SelfPlay(task, NetworkEvaluator(network, "cpu"), config.search, config.selfplay)
-    pool = SelfPlayWorkers(config, task.spec, tmp_path)
-    try:
-        positions, stats = pool.play(network, local, 3, np.random.default_rng(7))
-    finally:
-        pool.close()
+    task, network, positions, stats = play_in_workers(config, tmp_path, 3, seed=7)
     seeds = np.random.default_rng(7)
     expected = []
     for _ in range(3):  # one game per job
