@@ -20,7 +20,8 @@ def test_arena_command_needs_two_agents(capsys):
 def test_eval_command(tmp_path, capsys):
     path = tmp_path / "eval.json"
     assert main(["eval", "connect_four_v3", "mcts:10", "--opponent", "random", "--games", "2", "--json", str(path)]) == 0
-    assert "win rate" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "win rate" in out and "score" in out and "W/D/L" in out
     assert json.loads(path.read_text())["results"]["random"]["n_games"] == 2
 
 

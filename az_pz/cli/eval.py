@@ -1,4 +1,4 @@
-"""``az-pz eval``: one agent against opponents; win rate (draws excluded) and W/D/L.
+"""``az-pz eval``: one agent against opponents; win rate (draws excluded), score (wins + half the draws), W/D/L.
 
     az-pz eval connect_four_v3 alphazero:runs/c4 --opponent random --opponent mcts:200 --games 100
 """
@@ -36,7 +36,8 @@ def main(argv: list[str]) -> int:
         result = evaluate(agent, opponent, args.game, n_games=args.games, seed=args.seed, seat=seat,
                           max_moves=args.max_moves, opening_moves=args.opening_moves, **parse_env_kwargs(args.env))
         results[opponent] = result.to_dict()
-        print(f"{args.agent} vs {opponent}: win rate {result.win_rate:.3f} "
+        print(f"{args.agent} vs {opponent}: win rate {result.win_rate:.3f} (draws excluded), "
+              f"score {result.mean_score:.3f} (wins + half the draws) "
               f"(W/D/L {result.wins}/{result.draws}/{result.losses} of {result.n_games})")
     if args.json:
         from az_pz.io import atomic_write_json
