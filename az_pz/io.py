@@ -13,6 +13,7 @@ import io
 import json
 import os
 import tempfile
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -80,13 +81,22 @@ def atomic_write_json(path: str | os.PathLike, obj: Any) -> None:
 
 
 def atomic_save_npz(path: str | os.PathLike, *, compress: bool = False, **arrays: np.ndarray) -> None:
-    """``np.savez`` (``compress``: ``np.savez_compressed``) to ``path`` atomically. Object arrays are
-    refused (they would need pickle)."""
+    """An ``.npz`` of ``arrays`` written to ``path`` atomically; ``np.load`` reads it. Object arrays are
+    refused (they would need pickle).
+
+    ``compress`` deflates at level 1 rather than ``np.savez_compressed``'s 6: a run writes its replay
+    buffer with every checkpoint, and on a chess buffer (1 GB of mostly zeros) level 1 takes half the
+    time for a file under twice the size (15 MB instead of 8).
+    """
     for name, array in arrays.items():
         if np.asarray(array).dtype == object:
             raise TypeError(f"array {name!r} has dtype object; az_pz never pickles")
     buffer = io.BytesIO()
-    (np.savez_compressed if compress else np.savez)(buffer, **arrays)
+    method = zipfile.ZIP_DEFLATED if compress else zipfile.ZIP_STORED
+    with zipfile.ZipFile(buffer, "w", method, compresslevel=1 if compress else None) as archive:
+        for name, array in arrays.items():
+            with archive.open(f"{name}.npy", "w", force_zip64=True) as member:
+                np.lib.format.write_array(member, np.asanyarray(array), allow_pickle=False)
     atomic_write_bytes(path, buffer.getvalue())
 
 

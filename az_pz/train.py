@@ -73,6 +73,8 @@ class Trainer:
         """Iterations completed."""
         self.counters: dict[str, float] = {"train_steps": 0, "games": 0, "positions": 0, "seconds": 0.0,
                                            "gating_accepted": 0, "gating_rejected": 0}
+        self._saving_seconds = 0.0
+        """Seconds of the last checkpoint write, not yet in ``counters["seconds"]`` (the next iteration adds them)."""
         self.best_state: dict[str, torch.Tensor] | None = None
         self.history: list[dict[str, Any]] = []
         self._writer = None
@@ -166,7 +168,7 @@ class Trainer:
         limit = self.config.train.time_limit_s
         try:
             while self.iteration < target:
-                if limit is not None and self.counters["seconds"] >= limit:
+                if limit is not None and self.counters["seconds"] + self._saving_seconds >= limit:
                     self._print(f"time limit of {limit:.0f}s reached after {self.iteration} iterations")
                     break
                 self.run_iteration(target)
@@ -178,7 +180,9 @@ class Trainer:
         """One iteration: self-play, training, gating, evaluation, logging, checkpoint."""
         config = self.config
         target = target or config.train.iterations
-        start = time.perf_counter()
+        # The time limit is wall time: the last checkpoint write counts, within this iteration's time.
+        start = time.perf_counter() - self._saving_seconds
+        self._saving_seconds = 0.0
         metrics: dict[str, Any] = {"iteration": self.iteration + 1}
         if config.selfplay.num_workers > 0:
             positions, stats = self._worker_pool().play(self.network, self.selfplay,
@@ -208,7 +212,9 @@ class Trainer:
         last = self.iteration >= target or (config.train.time_limit_s is not None
                                              and self.counters["seconds"] >= config.train.time_limit_s)
         if self.iteration % config.train.checkpoint_every == 0 or last:
+            saving = time.perf_counter()
             self.save()
+            self._saving_seconds = time.perf_counter() - saving
         return metrics
 
     def _train(self, new_samples: int) -> dict[str, float]:

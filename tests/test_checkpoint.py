@@ -234,3 +234,20 @@ def test_pruning_keeps_the_newest_and_every_nth_checkpoint(tmp_path):
         ckpt.save_checkpoint(tmp_path, iteration, {"model.safetensors": b"weights"}, {}, keep=2)
     kept = sorted(p.name for p in (tmp_path / "checkpoints").iterdir() if p.name.startswith("iter_"))
     assert kept == ["iter_0013", "iter_0014"]
+
+
+def test_npz_files_are_deflated_numpy_archives_without_pickle(tmp_path):
+    from az_pz.io import atomic_save_npz
+
+    arrays = {"zeros": np.zeros((200, 111), np.float32), "labels": np.arange(7, dtype=np.int16)}
+    atomic_save_npz(tmp_path / "packed.npz", compress=True, **arrays)
+    atomic_save_npz(tmp_path / "stored.npz", **arrays)
+    for name in ("packed.npz", "stored.npz"):
+        with np.load(tmp_path / name, allow_pickle=False) as data:
+            assert sorted(data.files) == ["labels", "zeros"]
+            for key, value in arrays.items():
+                np.testing.assert_array_equal(data[key], value)
+                assert data[key].dtype == value.dtype
+    assert (tmp_path / "packed.npz").stat().st_size < (tmp_path / "stored.npz").stat().st_size / 10
+    with pytest.raises(TypeError, match="never pickles"):
+        atomic_save_npz(tmp_path / "objects.npz", bad=np.array([{}], dtype=object))
