@@ -19,6 +19,7 @@ COMMANDS = {
     "arena": "round robin between agents, with Elo ratings",
     "play": "play against an agent in the terminal",
     "bench": "measure environment, network, search and self-play throughput",
+    "serve": "play against an agent in the browser (az-pz serve RUN_OR_ZIP [--port 8000])",
 }
 
 
