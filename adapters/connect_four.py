@@ -118,6 +118,21 @@ def _drop(bits_0: int, bits_1: int, to_play: int, action: int) -> tuple[int, int
 
 
 @numba.njit(cache=True)
+def _ending_columns(bits_0: int, bits_1: int, to_play: int) -> tuple[int, int]:
+    """Columns whose drop ends the game, as two bit sets ``(wins for the mover, draws)`` (the solver's
+    terminal children: one compiled call instead of seven ``step`` calls)."""
+    wins = 0
+    draws = 0
+    for action in range(COLS):
+        outcome = _drop(bits_0, bits_1, to_play, action)[3]
+        if outcome == DRAW:
+            draws |= 1 << action
+        elif outcome > 0:
+            wins |= 1 << action
+    return wins, draws
+
+
+@numba.njit(cache=True)
 def _planes(bits_0: int, bits_1: int, to_play: int) -> np.ndarray:
     """float32 [2, 6, 7]: the mover's then the opponent's cells (compiled: 2x any NumPy composition)."""
     mine, theirs = (bits_1, bits_0) if to_play else (bits_0, bits_1)
@@ -203,6 +218,14 @@ class ConnectFourTask(NativeTask[ConnectFourState]):
         return state[3] != ONGOING
 
     # --- extras -----------------------------------------------------------------------------
+
+    def terminal_actions(self, state: ConnectFourState) -> list[tuple[int, np.ndarray]]:
+        """``(column, rewards [2])`` of every drop that ends the game, column order (for the search's solver)."""
+        wins, draws = _ending_columns(state[0], state[1], state[2])
+        if not wins | draws:
+            return []
+        won = _REWARDS[WON_0 + state[2]]
+        return [(c, (won if wins >> c & 1 else _REWARDS[DRAW]).copy()) for c in range(COLS) if (wins | draws) >> c & 1]
 
     def key(self, state: ConnectFourState) -> tuple[int, int]:
         """Transposition key: the two bitboards (they determine the rest)."""

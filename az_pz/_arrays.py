@@ -15,6 +15,7 @@ def node_arrays(num_games: int, nodes: int, players: int) -> dict[str, np.ndarra
         "terminal": np.zeros((b, n), np.bool_), "depth": np.zeros((b, n), np.int32),
         "parent": np.full((b, n), -1, np.int32), "action": np.full((b, n), -1, np.int32),
         "first_edge": np.full((b, n), -1, np.int32), "num_edges": np.zeros((b, n), np.int32),
+        "proven": np.zeros((b, n), np.bool_), "proven_value": np.zeros((b, n, p), np.float32),
     }
 
 
@@ -28,7 +29,7 @@ def edge_arrays(num_games: int, edges: int) -> dict[str, np.ndarray]:
 
 
 NODE_FIELDS = ("visits", "pending", "value_sum", "evals", "reward", "to_play", "terminal", "depth", "parent",
-               "action", "first_edge", "num_edges")
+               "action", "first_edge", "num_edges", "proven", "proven_value")
 """Names of the node arrays, in the order the kernels take them."""
 
 

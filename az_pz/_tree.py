@@ -19,6 +19,13 @@ Layout (``B`` trees, ``N`` node slots, ``E`` edge slots, ``P`` seats):
 * edge arrays ``[B, E]``: ``edge_action``, ``edge_prior`` (softmax over legal
   actions of the evaluator's logits), ``edge_child`` (-1 until first traversed:
   children are created lazily);
+* solver (MCTS-Solver, Winands et al. 2008), node arrays: ``proven`` (the
+  node's exact return is known) and ``proven_value`` ``[B, N, P]`` (that
+  return from the node on, seat order; 0 on terminal nodes). A node is proven
+  when one child gives its mover a win (``reward + proven_value >= win_value``)
+  or when every child is proven (then: the child best for the mover). A search
+  with ``solver`` on creates the terminal children of each node when it is
+  expanded, so a win in one is proven before any simulation goes below it;
 * per tree ``[B]``: ``root``, ``node_count``, ``edge_count``, ``q_min``/``q_max``
   (bounds of the Q values seen, for min-max normalisation).
 
@@ -36,8 +43,11 @@ import types
 import numpy as np
 from numba import njit
 
-NEW, TERMINAL, DEPTH = 0, 1, 2
-"""Kinds of leaves a descent ends on (only NEW ones go to the evaluator)."""
+NEW, TERMINAL, DEPTH, PROVEN = 0, 1, 2, 3
+"""Kinds of leaves a descent ends on (only NEW ones go to the evaluator; PROVEN ones back up their exact value)."""
+
+LOSS_SCORE = -1e30
+"""PUCT score of an edge proven lost for the mover: taken only when every other edge is lost too."""
 
 
 @njit(cache=True)
@@ -128,13 +138,16 @@ def completed_q_sigma(b, node, visits, value_sum, evals, reward, to_play, first_
 
 @njit(cache=True)
 def puct_pick(b, n, is_root, visits, pending, value_sum, reward, to_play, first_edge, num_edges, edge_prior,
-              edge_child, root_prior, q_min, q_max, c_init, c_base, fpu_reduction, virtual_loss, lo, hi, minmax):
+              edge_child, proven, proven_value, root_prior, q_min, q_max, c_init, c_base, fpu_reduction,
+              virtual_loss, lo, hi, minmax, win_value):
     """Index (within the node's edges) maximising Q + U (AlphaZero pseudocode's ucb_score).
 
     ``U = (log((1 + N + c_base) / c_base) + c_init) * P(a) * sqrt(N) / (1 + N(a))``,
     with N counting simulations in flight. Q is for the player to move at ``n``;
     an unvisited edge gets the node's own value minus ``fpu_reduction``; each
     simulation in flight below an edge counts as a return of ``-virtual_loss``.
+    A proven child has its exact Q; one proven lost for the mover (``Q <= -win_value``)
+    is never chosen while another edge is not.
     """
     s = to_play[b, n]
     parent_visits = visits[b, n] + pending[b, n]
@@ -155,7 +168,15 @@ def puct_pick(b, n, is_root, visits, pending, value_sum, reward, to_play, first_
         q = fpu
         if child >= 0:
             count = visits[b, child] + pending[b, child]
-            if count > 0:
+            if proven[b, child]:
+                q = reward[b, child, s] + proven_value[b, child, s]
+                if q <= -win_value:
+                    score = LOSS_SCORE + prior
+                    if score > best:
+                        best = score
+                        best_k = k
+                    continue
+            elif count > 0:
                 done = visits[b, child]
                 q = (done * reward[b, child, s] + value_sum[b, child, s]
                      - virtual_loss * pending[b, child]) / count
@@ -203,15 +224,16 @@ def gumbel_pick(b, n, visits, value_sum, evals, reward, to_play, first_edge, num
 @njit(cache=True)
 def select_leaves(remaining, leaves_per_tree, out_tree, out_node,
                   visits, pending, value_sum, evals, reward, to_play, terminal, depth, parent, action,
-                  first_edge, num_edges, edge_action, edge_prior, edge_child, root, node_count, q_min, q_max,
-                  root_prior, gumbel, search_visits, schedule, sim_index,
+                  first_edge, num_edges, proven, proven_value, edge_action, edge_prior, edge_child, root,
+                  node_count, q_min, q_max, root_prior, gumbel, search_visits, schedule, sim_index,
                   c_init, c_base, fpu_reduction, virtual_loss, max_depth, use_gumbel, lo, hi, minmax,
-                  c_visit, c_scale):
+                  c_visit, c_scale, win_value):
     """Descend each tree ``b`` with ``remaining[b] > 0`` up to ``leaves_per_tree`` times; return the leaf count.
 
     A descent ends on a NEW leaf (a child created lazily on its first traversal:
     its node is allocated here, its state is made by the caller), on a terminal
-    node (backed up at once with zero future value), or at ``max_depth`` plies
+    node (backed up at once with zero future value), on a proven node (backed up
+    at once with its exact value), or at ``max_depth`` plies
     below the root (backed up at once with the evaluator's value of that node,
     never a silent zero). NEW leaves get a virtual visit along their path so
     the next descent of the same tree is pushed elsewhere; they are written to
@@ -231,6 +253,9 @@ def select_leaves(remaining, leaves_per_tree, out_tree, out_node,
                 if terminal[b, n]:
                     kind = TERMINAL
                     break
+                if proven[b, n]:
+                    kind = PROVEN
+                    break
                 if first_edge[b, n] < 0:
                     kind = -1
                     break
@@ -243,8 +268,8 @@ def select_leaves(remaining, leaves_per_tree, out_tree, out_node,
                                     c_visit, c_scale)
                 else:
                     k = puct_pick(b, n, n == top, visits, pending, value_sum, reward, to_play, first_edge,
-                                  num_edges, edge_prior, edge_child, root_prior, q_min, q_max, c_init, c_base,
-                                  fpu_reduction, virtual_loss, lo, hi, minmax)
+                                  num_edges, edge_prior, edge_child, proven, proven_value, root_prior, q_min,
+                                  q_max, c_init, c_base, fpu_reduction, virtual_loss, lo, hi, minmax, win_value)
                 if n == top:
                     root_k = k
                 e = first_edge[b, n] + k
@@ -265,6 +290,7 @@ def select_leaves(remaining, leaves_per_tree, out_tree, out_node,
                     action[b, child] = edge_action[b, e]
                     first_edge[b, child] = -1
                     num_edges[b, child] = 0
+                    proven[b, child] = False
                     edge_child[b, e] = child
                     n = child
                     kind = NEW
@@ -292,16 +318,68 @@ def select_leaves(remaining, leaves_per_tree, out_tree, out_node,
                 if kind == DEPTH:
                     for s in range(num_players):
                         value[s] = float(evals[b, n, s])
+                elif kind == PROVEN:
+                    for s in range(num_players):
+                        value[s] = float(proven_value[b, n, s])
                 backup(b, n, value, False, visits, pending, value_sum, reward, parent, to_play, root, q_min, q_max)
     return count
 
 
 @njit(cache=True)
-def expand_and_backup(leaf_tree, leaf_node, rewards, is_terminal, leaf_to_play, masks, logits, values, release,
-                      visits, pending, value_sum, evals, reward, to_play, terminal, parent, first_edge, num_edges,
-                      edge_action, edge_prior, edge_child, root, edge_count, q_min, q_max):
+def try_prove(b, p, to_play, first_edge, num_edges, edge_child, reward, proven, proven_value, win_value):
+    """Mark node ``p`` proven if its children decide it: one child wins for the mover, or every child is
+    proven (the mover takes the best of them). Returns whether ``p`` is proven."""
+    if proven[b, p]:
+        return True
+    first = first_edge[b, p]
+    if first < 0:
+        return False
+    s = to_play[b, p]
+    best = -np.inf
+    best_child = -1
+    complete = True
+    for k in range(num_edges[b, p]):
+        c = edge_child[b, first + k]
+        if c < 0 or not proven[b, c]:
+            complete = False
+            continue
+        v = reward[b, c, s] + proven_value[b, c, s]
+        if v > best:
+            best = v
+            best_child = c
+    if best_child < 0 or not (best >= win_value or complete):
+        return False
+    proven[b, p] = True
+    for t in range(proven_value.shape[2]):
+        proven_value[b, p, t] = reward[b, best_child, t] + proven_value[b, best_child, t]
+    return True
+
+
+@njit(cache=True)
+def propagate_proof(b, n, to_play, parent, first_edge, num_edges, edge_child, reward, proven, proven_value, root,
+                    win_value):
+    """Node ``n`` was just proven: prove its ancestors in turn, as long as they become proven."""
+    while n != root[b]:
+        p = parent[b, n]
+        if not try_prove(b, p, to_play, first_edge, num_edges, edge_child, reward, proven, proven_value,
+                         win_value):
+            return
+        n = p
+
+
+@njit(cache=True)
+def expand_and_backup(leaf_tree, leaf_node, rewards, is_terminal, leaf_to_play, masks, logits, values,
+                      term_start, term_action, term_reward, release, solver, win_value,
+                      visits, pending, value_sum, evals, reward, to_play, terminal, depth, parent, action,
+                      first_edge, num_edges, proven, proven_value, edge_action, edge_prior, edge_child, root,
+                      node_count, edge_count, q_min, q_max):
     """Give each NEW leaf its rewards, terminal flag, evaluation and edges (legal actions, softmax priors),
-    then back its value up (zero future value on terminal leaves)."""
+    then back its value up (zero future value on terminal leaves).
+
+    With ``solver``: rows ``term_start[i]:term_start[i + 1]`` of ``term_action`` / ``term_reward`` are the
+    actions of leaf ``i`` that end the game and their rewards; their terminal children are created now
+    (proven, value 0), the leaf is proven when they decide it (then its exact value is backed up instead
+    of the evaluator's), and proofs climb to the ancestors they decide."""
     num_players = values.shape[1]
     num_actions = masks.shape[1]
     for i in range(leaf_tree.shape[0]):
@@ -313,6 +391,10 @@ def expand_and_backup(leaf_tree, leaf_node, rewards, is_terminal, leaf_to_play, 
         if is_terminal[i]:
             terminal[b, n] = True
             to_play[b, n] = -1
+            if solver:
+                proven[b, n] = True
+                for s in range(num_players):
+                    proven_value[b, n, s] = 0.0
         else:
             to_play[b, n] = leaf_to_play[i]
             for s in range(num_players):
@@ -338,12 +420,43 @@ def expand_and_backup(leaf_tree, leaf_node, rewards, is_terminal, leaf_to_play, 
             first_edge[b, n] = first
             num_edges[b, n] = k
             edge_count[b] = first + k
+            if solver:
+                for j in range(term_start[i], term_start[i + 1]):
+                    for kk in range(k):
+                        if edge_action[b, first + kk] == term_action[j]:
+                            c = node_count[b]
+                            node_count[b] += 1
+                            visits[b, c] = 0
+                            pending[b, c] = 0
+                            for s in range(num_players):
+                                value_sum[b, c, s] = 0.0
+                                evals[b, c, s] = 0.0
+                                reward[b, c, s] = term_reward[j, s]
+                                proven_value[b, c, s] = 0.0
+                            to_play[b, c] = -1
+                            terminal[b, c] = True
+                            proven[b, c] = True
+                            depth[b, c] = depth[b, n] + 1
+                            parent[b, c] = n
+                            action[b, c] = term_action[j]
+                            first_edge[b, c] = -1
+                            num_edges[b, c] = 0
+                            edge_child[b, first + kk] = c
+                            break
+                if try_prove(b, n, to_play, first_edge, num_edges, edge_child, reward, proven, proven_value,
+                             win_value):
+                    for s in range(num_players):
+                        value[s] = float(proven_value[b, n, s])
         backup(b, n, value, release, visits, pending, value_sum, reward, parent, to_play, root, q_min, q_max)
+        if solver and proven[b, n]:
+            propagate_proof(b, n, to_play, parent, first_edge, num_edges, edge_child, reward, proven, proven_value,
+                            root, win_value)
 
 
 @njit(cache=True)
 def compact(b, new_root, visits, pending, value_sum, evals, reward, to_play, terminal, depth, parent, action,
-            first_edge, num_edges, edge_action, edge_prior, edge_child, root, node_count, edge_count):
+            first_edge, num_edges, proven, proven_value, edge_action, edge_prior, edge_child, root, node_count,
+            edge_count):
     """Make the subtree under ``new_root`` tree ``b``'s whole tree, renumbered breadth first from slot 0.
 
     Statistics are kept; depths become relative to the new root. Returns the
@@ -384,6 +497,8 @@ def compact(b, new_root, visits, pending, value_sum, evals, reward, to_play, ter
     depth[b, :tail] = depth[b][order] - base_depth
     action[b, :tail] = action[b][order]
     num_edges[b, :tail] = num_edges[b][order]
+    proven[b, :tail] = proven[b][order]
+    proven_value[b, :tail] = proven_value[b][order]
     edges = 0
     for j in range(tail):
         parent[b, j] = new_index[old_parent[j]] if j > 0 else -1
@@ -405,7 +520,7 @@ def compact(b, new_root, visits, pending, value_sum, evals, reward, to_play, ter
 
 
 KERNELS = ("normalize_q", "backup", "completed_q_sigma", "puct_pick", "gumbel_pick", "select_leaves",
-           "expand_and_backup", "compact")
+           "try_prove", "propagate_proof", "expand_and_backup", "compact")
 
 JIT = types.SimpleNamespace(**{name: globals()[name] for name in KERNELS})
 """The compiled kernels (numba)."""

@@ -18,6 +18,17 @@ with Q for the player to move, mapped to [0, 1] by ``SearchConfig.value_bounds``
 (fixed bounds, default [-1, 1]) or by the tree's min-max (``value_bounds=None``,
 as in MuZero). Unvisited edges get first-play urgency: the node's value for the
 mover minus ``fpu_reduction``.
+
+With ``SearchConfig.solver`` (MCTS-Solver, Winands et al. 2008) the search
+also proves: when a node is expanded, the actions that end the game are found
+(``task.terminal_actions(state)`` where the task offers it, else one
+``task.step`` per action) and their terminal children made at once; a node
+whose mover has a winning child, or whose children are all proven, is proven,
+and the proof climbs the tree. A proven node backs up its exact value and is
+never searched below; an edge proven lost for the mover is not taken while
+another is not. So a win in one is always played and a loss in one never
+walked into when avoidable, whatever the network believes. Proofs are per
+seat, so they hold for any number of players.
 """
 
 from __future__ import annotations
@@ -72,6 +83,10 @@ class SearchConfig:
     """``c_visit`` of sigma(q) = (c_visit + max N) * c_scale * q (mctx's ``maxvisit_init``)."""
     gumbel_c_scale: float = 0.1
     """``c_scale`` of sigma(q) (mctx's ``value_scale``)."""
+    solver: bool = False
+    """MCTS-Solver: terminal children found at expansion, proven wins and losses backed up through the tree;
+    a proven root's policy target holds only its best moves, and proven-lost moves get no target mass. Costs
+    one ``task.step`` per legal action at each expansion unless the task has ``terminal_actions(state)``."""
 
     def __post_init__(self) -> None:
         checks = {
@@ -138,6 +153,10 @@ class MCTS:
         # The actions searched: a task may offer a pruned subset of its legal moves (Task.search_mask).
         self._search_mask = getattr(task, "search_mask", None) or task.legal_mask
         self._num_players = task.spec.num_players
+        self._terminal_actions = getattr(task, "terminal_actions", None)
+        bounds = config.value_bounds or (-1.0, 1.0)
+        self._win_value = float(bounds[1]) if config.solver else np.inf
+        """A return this high for the mover is a win (MCTS-Solver); +inf with the solver off."""
         nodes = max(64, 2 * (config.num_simulations + config.leaves_per_tree) + 2)
         self._a = node_arrays(num_games, nodes, self._num_players)
         self._a.update(edge_arrays(num_games, nodes * min(self._num_actions, 16)))
@@ -224,6 +243,31 @@ class MCTS:
         """Nodes in ``game``'s tree (0 when it has none)."""
         return int(self._a["node_count"][game])
 
+    def principal_variation(self, game: int = 0, max_length: int = 64) -> list[int]:
+        """The line the search believes in: from ``game``'s root, the most visited child again and again.
+
+        Ties go to the higher prior, as in the root's own choice, so the line starts with the action
+        :meth:`search` returned (PUCT). It ends at a terminal node, at an unvisited child, or after
+        ``max_length`` actions; it is empty before the first search. UCI and GTP engines print it.
+        """
+        a = self._a
+        line: list[int] = []
+        if a["node_count"][game] == 0:
+            return line
+        node = int(a["root"][game])
+        while len(line) < max_length and not a["terminal"][game, node]:
+            first, num = int(a["first_edge"][game, node]), int(a["num_edges"][game, node])
+            if first < 0 or num == 0:
+                break
+            children = a["edge_child"][game, first:first + num]
+            visits = np.where(children >= 0, a["visits"][game, np.maximum(children, 0)], 0)
+            k = int(np.argmax(visits + 0.5 * a["edge_prior"][game, first:first + num]))
+            if visits[k] == 0:
+                break
+            line.append(int(a["edge_action"][game, first + k]))
+            node = int(children[k])
+        return line
+
     # ------------------------------------------------------------------ rounds
 
     def _node_args(self) -> list[np.ndarray]:
@@ -238,10 +282,11 @@ class MCTS:
             a["q_min"], a["q_max"], a["root_prior"], a["gumbel"], a["search_visits"], a["schedule"], a["sim_index"],
             float(c.c_puct), float(c.c_puct_base), float(c.fpu_reduction), float(c.virtual_loss),
             int(c.max_depth), bool(c.gumbel), float(bounds[0]), float(bounds[1]), c.value_bounds is None,
-            float(c.gumbel_c_visit), float(c.gumbel_c_scale))
+            float(c.gumbel_c_visit), float(c.gumbel_c_scale), self._win_value)
         self._expand_args = tuple(a[name] for name in (
-            "visits", "pending", "value_sum", "evals", "reward", "to_play", "terminal", "parent", "first_edge",
-            "num_edges", "edge_action", "edge_prior", "edge_child", "root", "edge_count", "q_min", "q_max"))
+            "visits", "pending", "value_sum", "evals", "reward", "to_play", "terminal", "depth", "parent", "action",
+            "first_edge", "num_edges", "proven", "proven_value", "edge_action", "edge_prior", "edge_child", "root",
+            "node_count", "edge_count", "q_min", "q_max"))
 
     def _select(self, remaining: np.ndarray, out_tree: np.ndarray, out_node: np.ndarray) -> int:
         return self._kernels.select_leaves(remaining, self.config.leaves_per_tree, out_tree, out_node,
@@ -279,6 +324,10 @@ class MCTS:
         """Evaluate the non-terminal leaves (rows ``live``) in one call, then expand and back up all of them."""
         a = self._a
         count = leaf_tree.shape[0]
+        term_start, term_action, term_reward = self._terminal_children(count, live, live_states, masks)
+        if term_action.size:  # room for the terminal children made at expansion
+            extra = np.bincount(np.repeat(leaf_tree, np.diff(term_start)), minlength=self.num_games)
+            self._reserve_nodes(int(extra.max()))
         logits = np.zeros((count, self._num_actions), np.float32)
         values = np.zeros((count, self._num_players), np.float32)
         if live:
@@ -286,7 +335,35 @@ class MCTS:
         needed = np.bincount(leaf_tree, weights=masks.sum(axis=1), minlength=self.num_games)
         self._reserve_edges(int((a["edge_count"] + needed).max()))
         self._kernels.expand_and_backup(leaf_tree, leaf_node, rewards, terminal, to_play, masks, logits, values,
-                                        release, *self._expand_args)
+                                        term_start, term_action, term_reward, release, self.config.solver,
+                                        self._win_value, *self._expand_args)
+
+    def _terminal_children(self, count: int, live: list[int], live_states: list[Any],
+                           masks: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The actions that end the game from each live leaf, for the solver: ``(start [count + 1], action [K],
+        rewards [K, P])``, rows ``start[i]:start[i + 1]`` belonging to leaf ``i`` (nothing with the solver off)."""
+        start = np.zeros(count + 1, np.int32)
+        actions: list[int] = []
+        rewards: list[np.ndarray] = []
+        if self.config.solver:
+            task, fast = self.task, self._terminal_actions
+            for i, state in zip(live, live_states):
+                if fast is not None:
+                    found = fast(state)
+                else:
+                    found = []
+                    for action in np.flatnonzero(masks[i]).tolist():
+                        child, reward = task.step(state, action)
+                        if task.is_terminal(child):
+                            found.append((action, reward))
+                for action, reward in found:
+                    if masks[i, action]:
+                        actions.append(int(action))
+                        rewards.append(np.asarray(reward, np.float32))
+                start[i + 1] = len(actions)
+            np.maximum.accumulate(start, out=start)
+        reward_array = (np.stack(rewards) if rewards else np.zeros((0, self._num_players), np.float32))
+        return start, np.asarray(actions, np.int32), reward_array.astype(np.float32)
 
     def _evaluate(self, states: list[Any]) -> tuple[np.ndarray, np.ndarray]:
         evaluation = self.evaluator.evaluate(self.task, states)
@@ -353,7 +430,7 @@ class MCTS:
             a["node_count"][game] = 1
             a["root"][game] = 0
             a["q_min"][game], a["q_max"][game] = np.inf, -np.inf
-            for name in ("visits", "value_sum", "evals", "reward", "terminal", "depth", "num_edges"):
+            for name in ("visits", "value_sum", "evals", "reward", "terminal", "depth", "num_edges", "proven"):
                 a[name][game, 0] = 0
             for name in ("parent", "action", "first_edge", "to_play"):
                 a[name][game, 0] = -1
@@ -427,10 +504,23 @@ class MCTS:
             children = a["edge_child"][b, first:first + num]
             visits = np.where(children >= 0, a["visits"][b, np.maximum(children, 0)], 0)
             prior = a["edge_prior"][b, first:first + num].astype(np.float64)
-            visit_counts[b, actions] = visits
             root_values[b] = a["value_sum"][b, root] / a["visits"][b, root]
+            lost = np.zeros(num, np.bool_)
+            if c.solver:
+                decided, visits, lost = self._solved_counts(b, root, children, visits)
+                if decided:  # a proven root: its best moves only, and its exact value
+                    visit_counts[b, actions] = visits
+                    policy[b, actions] = visits / visits.sum()
+                    action[b] = actions[np.argmax(visits + 0.5 * prior)]
+                    root_values[b] = a["proven_value"][b, root]
+                    continue
+            visit_counts[b, actions] = visits
             if c.gumbel:
                 policy[b, actions], action[b] = self._gumbel_result(b, root, actions, prior)
+                if lost.any():  # the solver prunes moves proven lost from the target and from the choice
+                    pruned = np.where(lost, 0.0, policy[b, actions])
+                    policy[b, actions] = pruned / pruned.sum()
+                    action[b] = actions[np.argmax(pruned)] if lost[actions == action[b]].any() else action[b]
             elif visits.sum() > 0:
                 policy[b, actions] = visits / visits.sum()
                 action[b] = actions[np.argmax(visits + 0.5 * prior)]  # ties go to the higher prior
@@ -438,6 +528,25 @@ class MCTS:
                 policy[b, actions] = prior
                 action[b] = actions[np.argmax(prior)]
         return SearchOutput(visit_counts=visit_counts, policy=policy, root_values=root_values, action=action)
+
+    def _solved_counts(self, b: int, root: int, children: np.ndarray,
+                       visits: np.ndarray) -> tuple[bool, np.ndarray, np.ndarray]:
+        """The root's visit counts as the solver sees them, and the moves proven lost (unless all are):
+        ``(True, counts on the best moves only, -)`` at a proven root (1 each where a best move was proven
+        without a visit), else ``(False, visits with the lost moves set to 0, lost)``."""
+        a = self._a
+        mover = a["to_play"][b, root]
+        safe = np.maximum(children, 0)
+        proven = (children >= 0) & a["proven"][b, safe]
+        exact = a["reward"][b, safe, mover] + a["proven_value"][b, safe, mover]
+        if a["proven"][b, root]:
+            best = proven & (exact >= a["proven_value"][b, root, mover] - 1e-6)
+            counts = np.where(best, np.maximum(visits, 1), 0)
+            return True, counts, np.zeros_like(best)
+        lost = proven & (exact <= -self._win_value)
+        if lost.any() and not lost.all():
+            return False, np.where(lost, 0, visits), lost
+        return False, visits, np.zeros_like(lost)
 
     def _gumbel_result(self, b: int, root: int, actions: np.ndarray, prior: np.ndarray) -> tuple[np.ndarray, int]:
         """Improved policy softmax(logits + sigma(completed Q)) and the action Sequential Halving selected:
