@@ -63,7 +63,8 @@ def check_env(env: Any) -> None:
     Raises:
         TypeError: ``env`` is a ParallelEnv or not a PettingZoo env at all.
         UnsupportedEnvironmentError: a refused game (hidden information, chance,
-            simultaneous moves), or an AEC env converted from a parallel one.
+            simultaneous moves; for Shimmy's OpenSpiel envs, read from the game's type),
+            or an AEC env converted from a parallel one.
     """
     if isinstance(env, ParallelEnv) or type(env).__name__ == "aec_to_parallel_wrapper":
         raise TypeError(
@@ -82,6 +83,11 @@ def check_env(env: Any) -> None:
             f"az_pz cannot play {_env_name(env)!r}: it is a parallel env seen through the AEC API, so its "
             f"moves are simultaneous and there is no single player to move. {_ADVICE}"
         )
+    from az_pz.adapters.openspiel import check_shimmy_env, is_openspiel_env
+
+    if is_openspiel_env(raw):  # one class for every OpenSpiel game: judged on the game it loaded
+        check_shimmy_env(raw)
+        return
     refuse_name(_env_name(env))
 
 

@@ -344,5 +344,5 @@ class CloneableEnv(BaseWrapper):
         return str(self.env)
 
 
-# The classic games' cloners register themselves on import.
-from az_pz.adapters import _classic_cloners  # noqa: E402,F401
+# The classic games' and Shimmy's OpenSpiel env's cloners register themselves on import.
+from az_pz.adapters import _classic_cloners, _openspiel_cloner  # noqa: E402,F401

@@ -5,9 +5,12 @@ position; ``step`` clones it (:mod:`az_pz.adapters.cloneable`), steps the copy
 and returns it, so the state it was given never changes. Seats are
 ``env.possible_agents`` order; rewards are read from ``env.rewards`` after each
 step; legal moves from ``observation["action_mask"]`` (or
-``infos[agent]["action_mask"]``); observations are converted HWC -> CHW
-float32 (a 2-D ``(H, W)`` observation becomes ``(1, H, W)``, a vector ``(N,)``
-becomes ``(1, 1, N)``).
+``infos[agent]["action_mask"]``); observations become CHW float32 according
+to the *observation layout* (:mod:`az_pz.adapters._layout`): ``"hwc"`` for
+PettingZoo's own envs (transposed), ``"chw"`` for Shimmy's OpenSpiel envs
+(kept), ``"flat"`` for feature vectors (``(1, 1, N)``), or what the user
+passes as ``observation_layout=``; a 3-D shape the adapter cannot read is
+refused rather than guessed.
 
 Phases are told apart by their *signature*, (number of actions, observation
 shape) of the player to move, or by a user ``phase_fn(raw_env) -> int``. The
@@ -28,6 +31,7 @@ from gymnasium import spaces
 from pettingzoo.utils.env import AECEnv
 from pettingzoo.utils.wrappers import AssertOutOfBoundsWrapper, OrderEnforcingWrapper, TerminateIllegalWrapper
 
+from az_pz.adapters._layout import check_layout, detect_layout, to_chw
 from az_pz.adapters._refusals import check_env, refuse_name
 from az_pz.adapters.cloneable import CloneableEnv, clone_env, prepare_raw
 from az_pz.task import PhaseSpec, TaskSpec
@@ -63,17 +67,6 @@ def _is_over(core: Any) -> bool:
         return True
     terminations, truncations = core.terminations, core.truncations
     return all(terminations[a] or truncations[a] for a in agents)
-
-
-def _to_chw(observation: Any) -> np.ndarray:
-    array = np.asarray(observation)
-    if array.ndim == 3:
-        return np.ascontiguousarray(array.transpose(2, 0, 1), dtype=np.float32)
-    if array.ndim == 2:
-        return array.astype(np.float32)[None]
-    if array.ndim == 1:
-        return array.astype(np.float32)[None, None]
-    raise ValueError(f"observations must have 1 to 3 dimensions (HWC), got shape {array.shape}")
 
 
 class EnvSnapshot:
@@ -156,11 +149,16 @@ class PettingZooTask:
         probe_steps: random legal moves played when the task is built, to find
             the phases (0: only the start position's phase).
         env_kwargs: recorded in ``spec.env_kwargs`` (``from_name`` fills it).
+        observation_layout: ``"chw"``, ``"hwc"`` or ``"flat"``: how the env's observation
+            arrays are laid out (:mod:`az_pz.adapters._layout`). None: as the env tells
+            (PettingZoo: HWC, OpenSpiel through Shimmy: CHW), refused when a 3-D shape
+            cannot be read.
 
     Raises:
         TypeError: ``env_fn`` is not a function returning an AEC env.
         UnsupportedEnvironmentError: a game AlphaZero cannot serve (why in the message).
-        ValueError: no action masks, non-Discrete actions, or unusable observations.
+        ValueError: no action masks, non-Discrete actions, or unusable observations
+            (an unreadable 3-D layout: the message names ``observation_layout``).
     """
 
     def __init__(
@@ -171,6 +169,7 @@ class PettingZooTask:
         *,
         probe_steps: int = 500,
         env_kwargs: dict[str, Any] | None = None,
+        observation_layout: str | None = None,
     ):
         if isinstance(env_fn, (AECEnv, CloneableEnv)) or not callable(env_fn):
             raise TypeError(
@@ -183,9 +182,14 @@ class PettingZooTask:
             raise ValueError(f"probe_steps must be >= 0, got {probe_steps}")
         self._env_fn = env_fn
         self._phase_fn = phase_fn
+        self.observation_layout: str = check_layout(observation_layout) or ""
+        """How env observations become CHW: ``"chw"``, ``"hwc"`` or ``"flat"``."""
+        self.observation_layout_source = "given" if observation_layout else ""
+        """Where the layout came from: ``"given"``, or how it was read from the env."""
         env = self._fresh_env()
         check_env(env)
         self._raw_type = type(env.unwrapped)
+        self._game_id = _game_id(env.unwrapped)
         self.possible_agents: tuple[Any, ...] = tuple(env.possible_agents)
         """Agent names, in seat order."""
         if not self.possible_agents:
@@ -197,6 +201,10 @@ class PettingZooTask:
             if not isinstance(space, spaces.Discrete) or int(space.start) != 0:
                 raise ValueError(f"az_pz needs Discrete(n) action spaces starting at 0; {agent!r} has {space}")
         self._phase_index: dict[Any, int] = {}
+        if not self.observation_layout:
+            start = EnvSnapshot(env)
+            shape = np.shape(start._observe()[0]) if not start._terminal else ()
+            self.observation_layout, self.observation_layout_source = detect_layout(env.unwrapped, shape)
         phases = self._probe(env, probe_steps)
         metadata = getattr(env.unwrapped, "metadata", None) or {}
         self.spec = TaskSpec(
@@ -214,12 +222,15 @@ class PettingZooTask:
     ) -> PettingZooTask:
         """The adapter for a PettingZoo game by module name (``"connect_four_v3"``, made with the
         module's ``env()``) or registry id (``"classic/connect_four-v3"``, made with
-        ``pettingzoo.make("aec", ...)``); ``env_kwargs`` go to the env (``board_size=9``)."""
+        ``pettingzoo.make("aec", ...)``); ``env_kwargs`` go to the env (``board_size=9``), except
+        ``observation_layout`` (the adapter's, recorded in ``spec.env_kwargs`` so the task rebuilds alike)."""
         from az_pz.games import CLASSIC_GAMES, canonical_name
 
         if not isinstance(name, str) or not name:
             raise TypeError(f"name must be a game name like 'connect_four_v3', got {name!r}")
         refuse_name(name)
+        layout = check_layout(env_kwargs.pop("observation_layout", None))
+        recorded = dict(env_kwargs, **({"observation_layout": layout} if layout else {}))
         game = canonical_name(name)
         if "/" in name:
             env_fn: EnvFn = functools.partial(_make_registered, name, env_kwargs)
@@ -227,7 +238,7 @@ class PettingZooTask:
             env_fn = functools.partial(_make_from_module, _import_game(name), env_kwargs)
         if probe_steps is None:
             probe_steps = 0 if game in CLASSIC_GAMES and phase_fn is None else 500
-        return cls(env_fn, phase_fn, game, probe_steps=probe_steps, env_kwargs=env_kwargs)
+        return cls(env_fn, phase_fn, game, probe_steps=probe_steps, env_kwargs=recorded, observation_layout=layout)
 
     def _fresh_env(self, **kwargs: Any) -> Any:
         with warnings.catch_warnings():
@@ -268,7 +279,7 @@ class PettingZooTask:
 
     def _record_phase(self, state: EnvSnapshot, found: dict[int, PhaseSpec]) -> None:
         obs, mask = state._observe()
-        spec = PhaseSpec(_to_chw(obs).shape, len(mask))
+        spec = PhaseSpec(to_chw(obs, self.observation_layout).shape, len(mask))
         if len(mask) != self._action_space_size(state):
             raise ValueError(
                 f"the action mask of {state._agent!r} has {len(mask)} entries but its action space has "
@@ -324,7 +335,7 @@ class PettingZooTask:
         return state._observe()[1].copy()
 
     def observe(self, state: EnvSnapshot) -> np.ndarray:
-        return _to_chw(state._observe()[0])
+        return to_chw(state._observe()[0], self.observation_layout)
 
     def is_terminal(self, state: EnvSnapshot) -> bool:
         return state._terminal
@@ -353,6 +364,8 @@ class PettingZooTask:
             raise TypeError(f"state_from_env needs a PettingZoo AEC env, got {type(env).__name__}")
         if type(env.unwrapped) is not self._raw_type:
             raise ValueError(f"this task plays {self._raw_type.__module__}, got a {type(env.unwrapped).__module__} env")
+        if _game_id(env.unwrapped) != self._game_id:
+            raise ValueError(f"this task plays {self._game_id}, got an env of {_game_id(env.unwrapped)}")
         outer = env
         while isinstance(outer, OrderEnforcingWrapper) or isinstance(outer, CloneableEnv):
             if isinstance(outer, OrderEnforcingWrapper) and not outer._has_reset:
@@ -377,7 +390,15 @@ class PettingZooTask:
 
     def __repr__(self) -> str:
         phases = ", ".join(f"{p.observation_shape}->{p.num_actions}" for p in self.spec.phases)
-        return f"PettingZooTask({self.spec.name!r}, players={self.spec.num_players}, phases=[{phases}])"
+        return (f"{type(self).__name__}({self.spec.name!r}, players={self.spec.num_players}, phases=[{phases}], "
+                f"observation_layout={self.observation_layout!r} ({self.observation_layout_source}))")
+
+
+def _game_id(raw: Any) -> str | None:
+    """What tells games of one env class apart: the loaded game of Shimmy's OpenSpiel env (``hex(board_size=5)``)."""
+    from az_pz.adapters.openspiel import is_openspiel_env
+
+    return str(raw._env) if is_openspiel_env(raw) and "_env" in raw.__dict__ else None
 
 
 def _import_game(name: str) -> Any:

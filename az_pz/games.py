@@ -74,13 +74,23 @@ def make_task(name: str, *, backend: str = "auto", **env_kwargs: Any) -> Task:
     """The Task for a game by name, with the env's keyword arguments.
 
     Args:
-        name: ``"connect_four_v3"`` or ``"classic/connect_four-v3"``.
+        name: ``"connect_four_v3"`` or ``"classic/connect_four-v3"``; ``"openspiel:othello"`` for
+            OpenSpiel's games through Shimmy (needs ``az_pz[openspiel]``, see ``docs/openspiel.md``).
         backend: ``"auto"`` (fast native task where one exists), ``"fast"``
             (fail if there is none) or ``"pettingzoo"`` (the generic adapter).
-        **env_kwargs: passed to the env, e.g. ``board_size=9, komi=7.5`` for go.
+        **env_kwargs: passed to the env, e.g. ``board_size=9, komi=7.5`` for go; an OpenSpiel game's
+            parameters (``board_size=5`` for hex). ``observation_layout="chw" | "hwc" | "flat"`` is the
+            adapter's own (how observations are laid out; see ``docs/adapters.md``), not the env's.
     """
     if backend not in ("auto", "fast", "pettingzoo"):
         raise ValueError(f"backend must be 'auto', 'fast' or 'pettingzoo', got {backend!r}")
+    if isinstance(name, str) and name.startswith("openspiel:"):
+        return _openspiel_task(name, backend, env_kwargs)
+    if env_kwargs.get("observation_layout") is not None:  # an option of the generic adapter
+        if backend == "fast":
+            raise ValueError("observation_layout is an option of the generic adapter (backend='pettingzoo'); "
+                             "fast tasks read their env's layout themselves")
+        backend = "pettingzoo"
     game = canonical_name(name)
     if backend != "pettingzoo":
         factory = _fast_factory(game)
@@ -91,6 +101,18 @@ def make_task(name: str, *, backend: str = "auto", **env_kwargs: Any) -> Task:
     from az_pz.adapters import PettingZooTask
 
     return PettingZooTask.from_name(game, **env_kwargs)
+
+
+def _openspiel_task(name: str, backend: str, env_kwargs: dict[str, Any]) -> Task:
+    """OpenSpiel's game ``name``: the native task on ``pyspiel`` states, or (``backend="pettingzoo"``) the
+    generic adapter on Shimmy's env; both have the same spec."""
+    if backend == "pettingzoo":
+        from az_pz.adapters.openspiel import shimmy_task
+
+        return shimmy_task(name, **env_kwargs)
+    from az_pz.adapters.openspiel_task import OpenSpielTask
+
+    return OpenSpielTask(name, **env_kwargs)
 
 
 def _fast_factory(game: str) -> TaskFactory | None:

@@ -1,0 +1,78 @@
+"""Observation layouts: how an env's observation array becomes the network's float32 ``(C, H, W)``.
+
+* ``"hwc"``: channels last, PettingZoo classic's convention (connect four ``(6, 7, 2)``): transposed.
+* ``"chw"``: channels first, OpenSpiel's ``observation_tensor_shape()`` (othello ``(3, 8, 8)``): kept.
+* ``"flat"``: a feature vector of any shape, flattened to ``(1, 1, N)``; a network should read it with an
+  MLP, not convolve over it.
+
+Under ``"hwc"`` and ``"chw"`` a 2-D observation ``(H, W)`` is one plane ``(1, H, W)`` and a 1-D one is
+``(1, 1, N)``; only 3-D observations differ. The layout is known where the env tells it (PettingZoo's own
+envs: HWC; Shimmy's OpenSpiel envs: CHW for 3-D tensors, flat otherwise, since OpenSpiel's 2-D tensors such
+as gomoku's ``(3, 225)`` are planes of flattened cells). For other envs a 3-D shape is read from its
+smallest axis, with a warning saying so, and refused when that axis is not unique at one end (``(8, 3, 8)``,
+``(3, 3, 3)``): pass ``observation_layout=`` then.
+"""
+
+from __future__ import annotations
+
+import warnings
+from typing import Any
+
+import numpy as np
+
+LAYOUTS = ("chw", "hwc", "flat")
+"""The values of ``observation_layout``."""
+
+
+def check_layout(layout: Any) -> str | None:
+    """``layout`` if it is None or one of :data:`LAYOUTS`; a ValueError naming the choices otherwise."""
+    if layout is not None and layout not in LAYOUTS:
+        raise ValueError(f"observation_layout must be one of {', '.join(LAYOUTS)} (or None: from the env), "
+                         f"got {layout!r}")
+    return layout
+
+
+def to_chw(observation: Any, layout: str) -> np.ndarray:
+    """float32 ``(C, H, W)`` from an env observation in ``layout``."""
+    array = np.asarray(observation)
+    if layout == "flat":
+        return array.astype(np.float32).reshape(1, 1, -1)
+    if array.ndim == 3:
+        if layout == "hwc":
+            return np.ascontiguousarray(array.transpose(2, 0, 1), dtype=np.float32)
+        return np.ascontiguousarray(array, dtype=np.float32)
+    if array.ndim == 2:
+        return array.astype(np.float32)[None]
+    if array.ndim == 1:
+        return array.astype(np.float32)[None, None]
+    raise ValueError(f"observations must have 1 to 3 dimensions, got shape {array.shape}; "
+                     "pass observation_layout='flat' to flatten them")
+
+
+def detect_layout(raw: Any, shape: tuple[int, ...]) -> tuple[str, str]:
+    """``(layout, how it was found)`` for an unwrapped env whose observations have ``shape``.
+
+    Raises:
+        ValueError: a 3-D shape whose channel axis cannot be told, naming ``observation_layout``.
+    """
+    from az_pz.adapters.openspiel import is_openspiel_env
+
+    if is_openspiel_env(raw):
+        return ("chw" if len(shape) == 3 else "flat"), "OpenSpiel observation tensor"
+    module = type(raw).__module__ or ""
+    if len(shape) != 3:
+        return ("flat" if len(shape) == 1 else "hwc"), f"{len(shape)}-D observation"
+    if module.startswith("pettingzoo."):
+        return "hwc", "PettingZoo convention"
+    height, width, depth = shape
+    name = f"{module}.{type(raw).__qualname__}"
+    if depth < min(height, width):
+        layout = "hwc"
+    elif height < min(width, depth):
+        layout = "chw"
+    else:
+        raise ValueError(f"cannot tell the channel axis of {name}'s {shape} observations: pass "
+                         "observation_layout='hwc' (channels last), 'chw' (channels first) or 'flat'")
+    warnings.warn(f"{name}: {shape} observations read as {layout!r} (the smallest axis taken for channels); "
+                  f"pass observation_layout={layout!r} to say so, or another layout", UserWarning, stacklevel=4)
+    return layout, "smallest axis"
