@@ -197,7 +197,8 @@ def load_model_bytes(data: bytes, model: torch.nn.Module, spec: TaskSpec, name: 
         tensors = st_load_bytes(data)
     except (SafetensorError, ValueError, json.JSONDecodeError) as error:
         raise CheckpointError(f"{path} is not readable safetensors (truncated or foreign file): {error}. "
-                              "Resume from an earlier checkpoint of the run.") from error
+                              "Resume from an earlier checkpoint of the run: "
+                              f"{earlier_checkpoint_command(Path(path).parent)}") from error
     if metadata.get("format") != MODEL_FORMAT:
         raise CheckpointError(f"{path} is not an az_pz model (format {metadata.get('format')!r})")
     task = json.loads(metadata.get("task", "{}"))
@@ -335,11 +336,26 @@ def read_checkpoint_state(checkpoint: str | os.PathLike, spec: TaskSpec | None =
     for name, facts in state.get("files", {}).items():
         file = checkpoint / name
         if not file.is_file():
-            raise CheckpointError(f"{file} is missing; the checkpoint is incomplete. Use an earlier checkpoint.")
+            raise CheckpointError(f"{file} is missing; the checkpoint is incomplete. Resume from an earlier "
+                                  f"checkpoint: {earlier_checkpoint_command(checkpoint)}")
         if file.stat().st_size != facts["bytes"] or _sha256(file) != facts["sha256"]:
             raise CheckpointError(f"{file} is damaged (size or sha256 differs from state.json: truncated or "
-                                  "overwritten). Use an earlier checkpoint of the run.")
+                                  "overwritten). Resume from an earlier checkpoint: "
+                                  f"{earlier_checkpoint_command(checkpoint)}")
     return state
+
+
+def earlier_checkpoint_command(checkpoint: str | os.PathLike) -> str:
+    """The command that resumes a run from the checkpoint before ``checkpoint`` (a fork, see az_pz.rundir),
+    for the errors that advise an earlier checkpoint."""
+    checkpoint = Path(checkpoint)
+    match = _ITER.match(checkpoint.name)
+    if match is None or checkpoint.parent.name != "checkpoints":
+        return "az-pz train --resume RUN_DIR --checkpoint iter_XXXX"
+    earlier = sorted((int(m[1]) for p in checkpoint.parent.iterdir()
+                      if (m := _ITER.match(p.name)) and int(m[1]) < int(match[1])), reverse=True)
+    name = f"iter_{earlier[0]:04d}" if earlier else "iter_XXXX"
+    return f"az-pz train --resume {checkpoint.parent.parent} --checkpoint {name}"
 
 
 def load_optimizer(checkpoint: str | os.PathLike, optimizer: torch.optim.Optimizer) -> None:

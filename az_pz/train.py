@@ -29,13 +29,14 @@ import torch
 import torch.nn.functional as F
 
 from az_pz import checkpoint as ckpt
+from az_pz import rundir
 from az_pz.config import RunConfig, lr_factor, replace_nested
 from az_pz.evaluators import RolloutEvaluator
 from az_pz.games import make_task
 from az_pz.io import atomic_write_bytes, load_json
 from az_pz.matches import RandomPlayer, SearchPlayer, play_match
 from az_pz.network import AlphaZeroNetwork, NetworkEvaluator, autocast, resolve_device
-from az_pz.replay import PhaseBatch, ReplayBuffer
+from az_pz.replay import PhaseBatch, ReplayBuffer, merge_batches
 from az_pz.selfplay import SelfPlay
 from az_pz.task import Task
 
@@ -54,9 +55,8 @@ class Trainer:
         self.device = resolve_device(device or config.device)
         self.progress = progress
         self.run_dir = Path(run_dir) if run_dir else Path("runs") / f"{self.spec.name}-{time.strftime('%Y%m%d-%H%M%S')}"
-        if not _resuming and ckpt.latest_checkpoint(self.run_dir) is not None:
-            raise ckpt.CheckpointError(f"{self.run_dir} already holds a run; continue it with --resume "
-                                       f"{self.run_dir} (Trainer.resume), or choose another --run-dir")
+        if not _resuming:  # a new run: a missing or empty directory only; refused before anything is written
+            rundir.check_new_run_dir(self.run_dir)
         if config.num_threads and self.device.type == "cpu":
             torch.set_num_threads(config.num_threads)
         self.rng = np.random.default_rng(config.seed)
@@ -67,6 +67,8 @@ class Trainer:
         self.optimizer = torch.optim.AdamW(self.network.parameters(), lr=config.train.learning_rate,
                                            weight_decay=config.train.weight_decay)
         self.replay = ReplayBuffer(self.spec, config.train.replay_capacity)
+        self.records: ReplayBuffer | None = None
+        """Positions from recorded games (``az_pz.warmstart``), mixed into batches at ``train.records_fraction``."""
         self.evaluator = NetworkEvaluator(self.network, self.device)
         self.selfplay = SelfPlay(self.task, self.evaluator, config.search, config.selfplay)
         self.iteration = 0
@@ -80,8 +82,11 @@ class Trainer:
         self._writer = None
         self._workers = None
         self._tensorboard = tensorboard
+        self._lock: rundir.RunLock | None = None
         if not _resuming:
             self.run_dir.mkdir(parents=True, exist_ok=True)
+        self._lock = rundir.RunLock(self.run_dir)  # one writer per run, for the trainer's lifetime
+        if not _resuming:
             ckpt.write_run_config(self.run_dir, config, self.spec)
         if config.eval.gating:
             self.best_state = {k: v.detach().clone() for k, v in self.network.state_dict().items()}
@@ -91,11 +96,16 @@ class Trainer:
     @classmethod
     def resume(cls, run_dir: str | Path, *, config: RunConfig | None = None, task: Task | None = None,
                device: str | None = None, progress: bool = True, tensorboard: bool = True,
-               **overrides: Any) -> "Trainer":
+               checkpoint: str | None = None, fork_to: str | Path | None = None, **overrides: Any) -> "Trainer":
         """Continue the run in ``run_dir`` from its latest checkpoint (or from scratch if it has none).
 
         ``overrides`` (as in :func:`az_pz.config.replace_nested`) may extend the run, e.g.
         ``train__iterations=50``, or ``config`` replaces the stored config; the game and network cannot change.
+
+        ``checkpoint`` (``"iter_0040"``) resumes from an earlier checkpoint: the run forks into ``fork_to``
+        (default ``RUN_DIR-from-iter_0040``), a new run directory holding a copy of that checkpoint, and
+        ``run_dir`` is left untouched, its later checkpoints included. A missing or damaged
+        ``checkpoints/latest`` falls back to the newest checkpoint that verifies (see :mod:`az_pz.rundir`).
         """
         run_dir = Path(run_dir)
         stored, task_json = ckpt.read_run_config(run_dir)
@@ -104,14 +114,30 @@ class Trainer:
         config = stored
         if new_config.game != config.game or new_config.network != config.network or new_config.env_kwargs != config.env_kwargs:
             raise ckpt.CheckpointError("a resumed run keeps its game, env_kwargs and network; start a new run to change them")
+        if checkpoint is not None:
+            source = rundir.choose_checkpoint(run_dir, None, checkpoint)
+            latest = ckpt.latest_checkpoint(run_dir) if (run_dir / "checkpoints" / "latest").is_file() else None
+            if fork_to is not None or latest is None or source.resolve() != latest.resolve():
+                fork_to = Path(fork_to) if fork_to is not None else run_dir.with_name(f"{run_dir.name}-from-{source.name}")
+                rundir.fork_run(run_dir, source, fork_to)
+                _say(f"resuming {run_dir} from {source.name} in a new run directory {fork_to} "
+                     f"({run_dir} is left as it was)")
+                run_dir = fork_to
+        elif fork_to is not None:
+            raise ckpt.CheckpointError("fork_to needs checkpoint= (the checkpoint the new run starts from)")
         trainer = cls(new_config, run_dir=run_dir, task=task, device=device, progress=progress,
                       tensorboard=tensorboard, _resuming=True)
         if task_json != trainer.spec.to_json():
+            trainer.close()
             raise ckpt.CheckpointError(f"{run_dir} was trained on {task_json.get('name')!r} with spec {task_json}, "
                                        f"but the task given has spec {trainer.spec.to_json()}")
-        checkpoint = ckpt.latest_checkpoint(run_dir)
-        if checkpoint is not None:
-            trainer._load(checkpoint)
+        try:
+            chosen = rundir.choose_checkpoint(run_dir, trainer.spec, say=_say)
+            if chosen is not None:
+                trainer._load(chosen)
+        except BaseException:
+            trainer.close()
+            raise
         if new_config != config:
             ckpt.write_run_config(run_dir, new_config, trainer.spec)
         return trainer
@@ -130,6 +156,12 @@ class Trainer:
                 replay = ReplayBuffer.load(checkpoint / "replay.npz", self.spec, self.config.train.replay_capacity)
             except ValueError as error:
                 raise ckpt.CheckpointError(str(error)) from error
+        records = None
+        if (checkpoint / "records.npz").is_file():
+            try:
+                records = ReplayBuffer.load(checkpoint / "records.npz", self.spec)
+            except ValueError as error:
+                raise ckpt.CheckpointError(str(error)) from error
         best = None
         if (checkpoint / "best_model.safetensors").is_file():
             best_net = AlphaZeroNetwork(self.spec, self.config.network)
@@ -139,6 +171,8 @@ class Trainer:
         self.optimizer.load_state_dict(optimizer.state_dict())
         if replay is not None:
             self.replay = replay
+        if records is not None:
+            self.records = records
         if best is not None:
             self.best_state = best
         elif self.best_state is not None:  # gating switched on at resume: the loaded network is the best so far
@@ -184,6 +218,14 @@ class Trainer:
         start = time.perf_counter() - self._saving_seconds
         self._saving_seconds = 0.0
         metrics: dict[str, Any] = {"iteration": self.iteration + 1}
+        if self.iteration == 0 and config.selfplay.random_games and self.replay.total_added == 0:
+            from az_pz.warmstart import random_play_positions
+
+            played, _ = random_play_positions(self.task, config.selfplay.random_games, self.rng,
+                                              symmetries=config.selfplay.symmetry_augmentation)
+            for position in played:
+                self.replay.add(*position)
+            metrics["selfplay/random_play_positions"] = float(len(played))
         if config.selfplay.num_workers > 0:
             positions, stats = self._worker_pool().play(self.network, self.selfplay,
                                                         config.selfplay.games_per_iteration, self.rng)
@@ -219,8 +261,11 @@ class Trainer:
 
     def _train(self, new_samples: int) -> dict[str, float]:
         train = self.config.train
-        if len(self.replay) < train.min_replay_size:
+        fraction = self._records_fraction()
+        if len(self.replay) < train.min_replay_size and not fraction:
             return {"train/steps": 0.0, "replay/size": float(len(self.replay))}
+        if len(self.replay) < train.min_replay_size:  # recorded games carry the first iterations alone
+            fraction = 1.0
         steps = max(train.min_steps_per_iteration, math.ceil(train.sample_reuse * new_samples / train.batch_size))
         if steps == 0:  # no new positions and min_steps_per_iteration = 0
             return {"train/steps": 0.0, "replay/size": float(len(self.replay))}
@@ -234,12 +279,29 @@ class Trainer:
                                                  train.warmup_steps, train.min_lr_fraction)
             for group in self.optimizer.param_groups:
                 group["lr"] = lr
-            totals += self.train_step(self.replay.sample(train.batch_size, self.rng))
+            totals += self.train_step(self._sample(train.batch_size, fraction))
             self.counters["train_steps"] += 1
         policy, value, entropy = (float(x) for x in totals / steps)
         return {"loss/policy": policy, "loss/value": value, "loss/total": policy + train.value_loss_weight * value,
                 "loss/target_entropy": entropy, "train/lr": lr, "train/steps": float(steps),
-                "replay/size": float(len(self.replay))}
+                "replay/size": float(len(self.replay)), "train/records_fraction": fraction}
+
+    def _records_fraction(self) -> float:
+        """Share of each batch drawn from recorded games: ``train.records_fraction``, decaying linearly to 0
+        over ``train.records_decay_iterations`` iterations (0: constant) as self-play takes over."""
+        train = self.config.train
+        if self.records is None or len(self.records) == 0:
+            return 0.0
+        if not train.records_decay_iterations:
+            return train.records_fraction
+        return train.records_fraction * max(0.0, 1.0 - self.iteration / train.records_decay_iterations)
+
+    def _sample(self, batch_size: int, records_fraction: float) -> list[PhaseBatch]:
+        from_records = round(batch_size * records_fraction) if self.records is not None else 0
+        batches = self.records.sample(from_records, self.rng) if from_records else []
+        if batch_size - from_records:
+            batches += self.replay.sample(batch_size - from_records, self.rng)
+        return merge_batches(batches)
 
     def train_step(self, batches: list[PhaseBatch]) -> np.ndarray:
         """One AdamW step on a batch grouped by phase; returns (policy loss, value loss, target entropy)."""
@@ -339,6 +401,8 @@ class Trainer:
         }
         if self.config.train.save_replay:
             files["replay.npz"] = self.replay
+        if self.records is not None:
+            files["records.npz"] = self.records
         if self.best_state is not None:
             best = AlphaZeroNetwork(self.spec, self.config.network)
             best.load_state_dict(self.best_state)
@@ -389,6 +453,7 @@ class Trainer:
         return self._workers
 
     def close(self) -> None:
+        """Stop worker processes, close TensorBoard, release the run's lock (the trainer writes no more)."""
         if self._workers is not None:
             self._workers.close()
             self._workers = None
@@ -398,6 +463,9 @@ class Trainer:
         if self._writer is not None:
             self._writer.close()
             self._writer = None
+        if getattr(self, "_lock", None) is not None:
+            self._lock.release()
+            self._lock = None
 
     def _bar(self, total: int, description: str):
         if not self.progress:
@@ -411,6 +479,13 @@ class Trainer:
             from tqdm.auto import tqdm
 
             tqdm.write(text)
+
+
+def _say(text: str) -> None:
+    """A notice the user must see whatever the progress setting (a fallback checkpoint, a fork)."""
+    import sys
+
+    print(f"az-pz: {text}", file=sys.stderr, flush=True)
 
 
 def _summary_line(m: dict[str, Any], iterations: int) -> str:
