@@ -126,15 +126,18 @@ class EvalResult:
 
 def evaluate(agent: Any, opponent: Any, game: str, n_games: int = 100, seed: int = 0, *,
              seat: int | str = "alternate", max_moves: int | None = None, opening_moves: int = 0,
-             **env_kwargs: Any) -> EvalResult:
+             recorder: Any = None, names: Sequence[str] | None = None, **env_kwargs: Any) -> EvalResult:
     """Play ``agent`` against ``opponent`` (agents or specs) and count its wins, draws and losses.
 
     Mirrors the evaluation loop of PettingZoo's SB3 tutorial: game ``i`` is
     ``env.reset(seed=seed + i)`` with ``env.action_space(...).seed(seed + i)``.
     ``seat`` is ``"alternate"`` (seat ``i % 2`` in game ``i``) or a fixed seat
     (the tutorial's trained agent plays seat 1). ``opening_moves`` random moves
-    start each pair of games (games ``2k`` and ``2k + 1`` share one).
+    start each pair of games (games ``2k`` and ``2k + 1`` share one). ``recorder``
+    (an ``az_pz.records.GameRecorder``) keeps every game, under ``names`` (agent's, opponent's;
+    default: their specs, or reprs of agent objects).
     """
+    labels = list(names) if names is not None else [a if isinstance(a, str) else repr(a) for a in (agent, opponent)]
     agent, opponent = make(agent), make(opponent)
     env = make_aec_env(game, **env_kwargs)
     wins = draws = losses = 0
@@ -146,7 +149,12 @@ def evaluate(agent: Any, opponent: Any, game: str, n_games: int = 100, seed: int
             players = [opponent, opponent]
             players[my_seat] = agent
             opening = random_opening(env, opening_moves, np.random.default_rng([seed, i // 2])) if opening_moves else ()
-            score = play_game(env, players, seed=seed + i, max_moves=max_moves, opening=opening).score(my_seat)
+            seated = [labels[1], labels[1]]
+            seated[my_seat] = labels[0]
+            record = play_game(env, players, seed=seed + i, names=seated, max_moves=max_moves, opening=opening)
+            if recorder is not None:
+                recorder.add_played(env, game, env_kwargs, record, round=str(i + 1))
+            score = record.score(my_seat)
             wins, draws, losses = wins + (score == 1.0), draws + (score == 0.5), losses + (score == 0.0)
     finally:
         env.close()
@@ -248,7 +256,8 @@ def _unique_names(specs: Sequence[Any]) -> list[str]:
 
 def round_robin(game: str, agents: Sequence[Any] | Mapping[str, Any], games_per_pair: int = 20, seed: int = 0, *,
                 anchor: str | None = None, max_moves: int | None = None, opening_moves: int = 0,
-                progress: bool = False, extra_records: Sequence[GameRecord] = (), **env_kwargs: Any) -> ArenaResult:
+                progress: bool = False, extra_records: Sequence[GameRecord] = (), recorder: Any = None,
+                **env_kwargs: Any) -> ArenaResult:
     """Every pair of agents plays ``games_per_pair`` games, seats alternated; Elo fitted on all games.
 
     Args:
@@ -262,6 +271,7 @@ def round_robin(game: str, agents: Sequence[Any] | Mapping[str, Any], games_per_
             deterministic agents play different games.
         progress: show a progress bar (tqdm).
         extra_records: earlier games (e.g. from another run) added to the table and the fit.
+        recorder: an ``az_pz.records.GameRecorder`` that keeps every game played.
         **env_kwargs: passed to the PettingZoo env.
     """
     if isinstance(agents, Mapping):
@@ -272,7 +282,8 @@ def round_robin(game: str, agents: Sequence[Any] | Mapping[str, Any], games_per_
     players = dict(zip(names, (make(s) for s in specs)))
     pairs = [(names[a], names[b]) for a, b in itertools.combinations(range(len(names)), 2)]
     records = list(extra_records) + play_pairings(game, players, pairs, games_per_pair, seed, max_moves=max_moves,
-                                                  opening_moves=opening_moves, progress=progress, **env_kwargs)
+                                                  opening_moves=opening_moves, progress=progress,
+                                                  recorder=recorder, **env_kwargs)
     settings = {"games_per_pair": games_per_pair, "seed": seed, "anchor": anchor, "max_moves": max_moves,
                 "opening_moves": opening_moves, "env_kwargs": env_kwargs}
     return tabulate(game, names, records, anchor=anchor, settings=settings)
@@ -280,12 +291,13 @@ def round_robin(game: str, agents: Sequence[Any] | Mapping[str, Any], games_per_
 
 def play_pairings(game: str, players: Mapping[str, Any], pairs: Sequence[tuple[str, str]], games_per_pair: int,
                   seed: int = 0, *, max_moves: int | None = None, opening_moves: int = 0, progress: bool = False,
-                  **env_kwargs: Any) -> list[GameRecord]:
+                  recorder: Any = None, **env_kwargs: Any) -> list[GameRecord]:
     """Play ``games_per_pair`` games of each pairing (names into ``players``), seats alternated.
 
     Game ``g`` of the ``p``-th pairing resets the env with ``seed + p * games_per_pair + g``;
     even games seat the pair's first agent first; games ``2k`` and ``2k + 1`` share a random
-    opening of ``opening_moves`` moves.
+    opening of ``opening_moves`` moves. ``recorder`` (an ``az_pz.records.GameRecorder``)
+    keeps every game.
     """
     env = make_aec_env(game, **env_kwargs)
     if len(env.possible_agents) != 2:
@@ -301,6 +313,8 @@ def play_pairings(game: str, players: Mapping[str, Any], pairs: Sequence[tuple[s
                            if opening_moves else ())
                 records.append(play_game(env, [players[n] for n in order], seed=seed + p * games_per_pair + g,
                                          names=order, max_moves=max_moves, opening=opening))
+                if recorder is not None:
+                    recorder.add_played(env, game, env_kwargs, records[-1], round=f"{p + 1}.{g + 1}")
                 bar.update(1)
     finally:
         bar.close()

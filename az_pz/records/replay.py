@@ -116,7 +116,7 @@ def replay(record: GameRecord, *, env: Any = None, check_rewards: bool = True,
         for name, reward in env.rewards.items():
             totals[name] += float(reward)
     _skip_finished(env)
-    if check_rewards and env.agents == [] and not record.metadata.get("termination") == "max_moves":
+    if check_rewards and env.agents == [] and record.metadata.get("termination") not in ("max_moves", "unfinished"):
         wrong = {s: (totals[s], record.rewards[s]) for s in record.seats if abs(totals[s] - record.rewards[s]) > 1e-6}
         if wrong:
             raise RecordError(f"the game ends with rewards {totals} but the record says {record.rewards}",
