@@ -65,6 +65,9 @@ class NetworkConfig:
     """1x1 convolution channels of the value head. AlphaGo Zero: 1."""
     value_hidden: int = 64
     """Hidden units of the value head's fully connected layer. AlphaGo Zero: 256."""
+    dropout: float = 0.0
+    """Dropout probability in the dense layers (the value head's hidden layer; the MLP trunk's blocks), as the
+    original's ``dropout``: a regularizer when training on few recorded games. 0 turns it off (AlphaZero)."""
 
     def __post_init__(self) -> None:
         _check(self.kind in ("resnet", "mlp"), f"network.kind must be 'resnet' or 'mlp', got {self.kind!r}")
@@ -73,6 +76,7 @@ class NetworkConfig:
         _check(self.policy_head != "spatial" or self.kind == "resnet",
                "network.policy_head='spatial' needs network.kind='resnet' (an MLP has no board to convolve)")
         _check(self.num_blocks >= 0, f"network.num_blocks must be >= 0, got {self.num_blocks}")
+        _check(0.0 <= self.dropout < 1.0, f"network.dropout must be in [0, 1), got {self.dropout}")
         for name in ("channels", "mlp_hidden", "policy_channels", "value_channels", "value_hidden"):
             _check(getattr(self, name) >= 1, f"network.{name} must be >= 1, got {getattr(self, name)}")
 
@@ -114,6 +118,10 @@ class SelfPlayConfig:
     implement ``adjudicate``. A training aid only: matches against opponents are never adjudicated."""
     num_workers: int = 0
     """Self-play worker processes; 0 plays in the training process (fastest on 2 cores)."""
+    random_games: int = 0
+    """Uniformly random games played before the first self-play iteration, their positions added to the replay
+    buffer (the original's ``startWithRandomPlay`` / ``numRandomPlayExamples``): policy targets uniform over the
+    legal moves, value targets the random games' results. 0: none."""
     worker_device: str = "cpu"
     """Where the worker processes run their network: ``cpu`` (one thread each), ``cuda`` (every worker
     shares the GPU; their searches, which are CPU work, run on separate cores) or ``auto`` (the run's
@@ -137,6 +145,7 @@ class SelfPlayConfig:
         _check(not self.adjudicate_capped or self.max_moves is not None,
                "selfplay.adjudicate_capped needs selfplay.max_moves (only games cut there are adjudicated)")
         _check(self.num_workers >= 0, "selfplay.num_workers must be >= 0")
+        _check(self.random_games >= 0, "selfplay.random_games must be >= 0")
         _check(self.worker_device in ("cpu", "cuda", "auto"),
                f"selfplay.worker_device must be cpu, cuda or auto, got {self.worker_device!r}")
 
@@ -182,6 +191,12 @@ class TrainConfig:
     keep_every: int = 0
     """Also keep, for good, the checkpoint of every ``keep_every``-th iteration (0: none), so that
     ``az-pz arena --run RUN_DIR`` can rate the network over the whole run (Elo over training)."""
+    records_fraction: float = 0.5
+    """Share of each batch drawn from recorded games (``az-pz pretrain``, ``--warm-start``) once self-play has
+    begun; the rest comes from the self-play replay buffer. Ignored when the run has no recorded games."""
+    records_decay_iterations: int = 20
+    """The records' share falls linearly to 0 over this many iterations, as self-play takes over; 0 keeps
+    ``records_fraction`` for the whole run."""
     save_replay: bool = True
     """Store the replay buffer in checkpoints, so a resumed run continues with the same data."""
 
@@ -202,6 +217,8 @@ class TrainConfig:
         _check(self.min_replay_size >= 1, "train.min_replay_size must be >= 1")
         _check(self.checkpoint_every >= 1, "train.checkpoint_every must be >= 1")
         _check(self.keep_checkpoints >= 1, "train.keep_checkpoints must be >= 1")
+        _check(0.0 <= self.records_fraction <= 1.0, "train.records_fraction must be in [0, 1]")
+        _check(self.records_decay_iterations >= 0, "train.records_decay_iterations must be >= 0")
         _check(self.keep_every >= 0, "train.keep_every must be >= 0 (0 keeps no extra checkpoints)")
 
 

@@ -81,14 +81,21 @@ class _ResidualBlock(nn.Module):
 class _MLPBlock(nn.Module):
     """Pre-norm residual MLP block."""
 
-    def __init__(self, width: int) -> None:
+    def __init__(self, width: int, dropout: float = 0.0) -> None:
         super().__init__()
         self.norm = nn.LayerNorm(width)
         self.fc1 = nn.Linear(width, width)
         self.fc2 = nn.Linear(width, width)
+        self.dropout = nn.Dropout(dropout)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return x + self.fc2(torch.relu(self.fc1(self.norm(x))))
+        return x + self.fc2(self.dropout(torch.relu(self.fc1(self.norm(x)))))
+
+
+def _dense_activation(dropout: float) -> nn.Module:
+    """ReLU, then dropout when asked. Both have no weights, so one module in the ReLU's place keeps the
+    state-dict names of networks saved without dropout."""
+    return nn.Sequential(nn.ReLU(), nn.Dropout(dropout)) if dropout else nn.ReLU()
 
 
 def _conv_head(channels: int, head_channels: int, out: nn.Module) -> nn.Sequential:
@@ -158,7 +165,7 @@ class AlphaZeroNetwork(nn.Module):
                     policy_heads.append(_conv_head(ch, config.policy_channels,
                                                    nn.Linear(config.policy_channels * h * w, phase.num_actions)))
                 value_heads.append(_conv_head(ch, config.value_channels, nn.Sequential(
-                    nn.Linear(config.value_channels * h * w, config.value_hidden), nn.ReLU(),
+                    nn.Linear(config.value_channels * h * w, config.value_hidden), _dense_activation(config.dropout),
                     nn.Linear(config.value_hidden, players), nn.Tanh())))
             self.trunk = nn.Sequential(*[_ResidualBlock(ch) for _ in range(config.num_blocks)])
         else:
@@ -167,9 +174,9 @@ class AlphaZeroNetwork(nn.Module):
                 size = int(np.prod(phase.observation_shape))
                 stems.append(nn.Sequential(nn.Flatten(), nn.Linear(size, width), nn.ReLU()))
                 policy_heads.append(nn.Sequential(nn.LayerNorm(width), nn.Linear(width, phase.num_actions)))
-                value_heads.append(nn.Sequential(nn.LayerNorm(width), nn.Linear(width, config.value_hidden), nn.ReLU(),
+                value_heads.append(nn.Sequential(nn.LayerNorm(width), nn.Linear(width, config.value_hidden), _dense_activation(config.dropout),
                                                  nn.Linear(config.value_hidden, players), nn.Tanh()))
-            self.trunk = nn.Sequential(*[_MLPBlock(width) for _ in range(config.num_blocks)])
+            self.trunk = nn.Sequential(*[_MLPBlock(width, config.dropout) for _ in range(config.num_blocks)])
         self.stems = nn.ModuleList(stems)
         self.policy_heads = nn.ModuleList(policy_heads)
         self.value_heads = nn.ModuleList(value_heads)

@@ -18,7 +18,7 @@ import numpy as np
 from az_pz.io import atomic_save_npz, load_npz
 from az_pz.task import TaskSpec
 
-__all__ = ["PhaseBatch", "ReplayBuffer"]
+__all__ = ["PhaseBatch", "ReplayBuffer", "merge_batches"]
 
 _FORMAT = "az_pz.replay/1"
 
@@ -33,6 +33,20 @@ class PhaseBatch:
     policies: np.ndarray
     values: np.ndarray
     masks: np.ndarray
+
+
+def merge_batches(batches: list[PhaseBatch]) -> list[PhaseBatch]:
+    """One batch per phase from batches of several sources (e.g. self-play and recorded games)."""
+    by_phase: dict[int, list[PhaseBatch]] = {}
+    for batch in batches:
+        by_phase.setdefault(batch.phase, []).append(batch)
+    return [group[0] if len(group) == 1 else PhaseBatch(
+        phase=phase,
+        observations=np.concatenate([b.observations for b in group]),
+        policies=np.concatenate([b.policies for b in group]),
+        values=np.concatenate([b.values for b in group]),
+        masks=np.concatenate([b.masks for b in group]),
+    ) for phase, group in sorted(by_phase.items())]
 
 
 class ReplayBuffer:
