@@ -37,10 +37,17 @@ GYM_IDS = {
 
 
 def make_aec_env(game: str, render_mode: str | None = None, **env_kwargs: Any) -> Any:
-    """A fresh PettingZoo AEC env by game name (``"connect_four_v3"`` or ``"classic/connect_four-v3"``)."""
+    """A fresh PettingZoo AEC env by game name (``"connect_four_v3"`` or ``"classic/connect_four-v3"``;
+    ``"openspiel:othello"`` gives Shimmy's env of OpenSpiel's game, ``env_kwargs`` its parameters)."""
     import pettingzoo
 
     from az_pz.games import registry_id
+
+    if game.startswith("openspiel:"):
+        from az_pz.adapters.openspiel import make_env
+
+        env_kwargs.pop("observation_layout", None)  # the adapter's option, not the game's
+        return make_env(game, env_kwargs, render_mode=render_mode)
 
     if render_mode is not None:
         env_kwargs["render_mode"] = render_mode

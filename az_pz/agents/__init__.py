@@ -7,11 +7,14 @@ colon and handed to the kind's factory as a string:
 ``random`` / ``random:SEED``      uniformly random legal moves
 ``mcts:SIMS``                     MCTS with random rollouts, SIMS simulations a move
 ``alphazero:RUN_DIR``             a trained az_pz agent (run directory or checkpoint)
-``maskable_ppo:ZIP``              an sb3-contrib MaskablePPO model file
+``maskable_ppo:ZIP``              an sb3-contrib MaskablePPO model file (loaded without unpickling)
 ``ppo:ZIP``                       a Stable-Baselines3 PPO model file (masked argmax)
+``maskable_ppo:trust=ZIP``        SB3's own load, which unpickles the file: for files you trust
 ``stockfish:ELO``                 Stockfish over UCI (chess); ``stockfish`` = full strength
 ``gnugo:LEVEL``                   GNU Go over GTP (go), level 0..10
 ``human``                         moves typed at the terminal
+``openspiel_mcts:SIMS``           OpenSpiel's rollout ``MCTSBot`` (OpenSpiel games)
+``openspiel_random``              OpenSpiel's uniform random bot (OpenSpiel games)
 ================================  ===================================================
 
 Other packages add kinds through the ``az_pz.agents`` entry-point group: an
@@ -103,20 +106,23 @@ def _alphazero(arg: str | None = None, **kwargs: Any) -> Agent:
     return AlphaZeroAgent.load(arg, **kwargs)
 
 
-def _maskable_ppo(arg: str | None = None, **kwargs: Any) -> Agent:
+def _sb3_zip(algorithm: str, arg: str | None, kwargs: dict[str, Any]) -> Agent:
+    """``KIND:ZIP`` or ``KIND:trust=ZIP`` (SB3's own, unpickling load: for trusted files only)."""
     from az_pz.agents.sb3 import SB3Agent
 
-    if not arg:
-        raise ValueError("maskable_ppo:ZIP needs the path of a saved model")
-    return SB3Agent.load(arg, algorithm="maskable_ppo", **kwargs)
+    trust = bool(arg) and arg.startswith("trust=")
+    path = arg[len("trust="):] if trust else arg
+    if not path:
+        raise ValueError(f"{algorithm}:ZIP needs the path of a saved model ({algorithm}:trust=ZIP for a trusted file)")
+    return SB3Agent.load(path, algorithm=algorithm, trust=trust or kwargs.pop("trust", False), **kwargs)
+
+
+def _maskable_ppo(arg: str | None = None, **kwargs: Any) -> Agent:
+    return _sb3_zip("maskable_ppo", arg, kwargs)
 
 
 def _ppo(arg: str | None = None, **kwargs: Any) -> Agent:
-    from az_pz.agents.sb3 import SB3Agent
-
-    if not arg:
-        raise ValueError("ppo:ZIP needs the path of a saved model")
-    return SB3Agent.load(arg, algorithm="ppo", **kwargs)
+    return _sb3_zip("ppo", arg, kwargs)
 
 
 def _stockfish(arg: str | None = None, **kwargs: Any) -> Agent:
@@ -129,6 +135,18 @@ def _gnugo(arg: str | None = None, **kwargs: Any) -> Agent:
     from az_pz.agents.gnugo import GnuGoAgent
 
     return GnuGoAgent(level=_int_arg("gnugo", arg, kwargs.pop("level", 10)), **kwargs)
+
+
+def _openspiel_mcts(arg: str | None = None, **kwargs: Any) -> Agent:
+    from az_pz.agents.openspiel import OpenSpielMCTSAgent
+
+    return OpenSpielMCTSAgent(_int_arg("openspiel_mcts", arg, kwargs.pop("num_simulations", 100)), **kwargs)
+
+
+def _openspiel_random(arg: str | None = None, **kwargs: Any) -> Agent:
+    from az_pz.agents.openspiel import OpenSpielRandomAgent
+
+    return OpenSpielRandomAgent(_int_arg("openspiel_random", arg, kwargs.pop("seed", None)))
 
 
 def _human(arg: str | None = None, **kwargs: Any) -> Agent:
@@ -146,6 +164,8 @@ for _kind, _factory in {
     "stockfish": _stockfish,
     "gnugo": _gnugo,
     "human": _human,
+    "openspiel_mcts": _openspiel_mcts,
+    "openspiel_random": _openspiel_random,
 }.items():
     register(_kind, _factory)
 

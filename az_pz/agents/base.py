@@ -66,13 +66,23 @@ def seat_of(env: Any) -> int:
 
 
 def game_name(env: Any) -> str:
-    """Canonical game name of a live env, e.g. ``"connect_four_v3"`` (from its metadata)."""
+    """Canonical game name of a live env, e.g. ``"connect_four_v3"`` (from its metadata), or
+    ``"openspiel:othello"`` for Shimmy's OpenSpiel env (one class, and one metadata name, for every game)."""
+    from az_pz.adapters.openspiel import env_game, is_openspiel_env
+
+    if is_openspiel_env(env.unwrapped):
+        return env_game(env.unwrapped)[0]
     return str(env.unwrapped.metadata["name"])
 
 
 def env_kwargs_of(env: Any) -> dict[str, Any]:
-    """Keyword arguments that recreate the live env's game (go's board size and komi)."""
+    """Keyword arguments that recreate the live env's game (go's board size and komi; an OpenSpiel game's
+    parameters)."""
     raw = env.unwrapped
+    from az_pz.adapters.openspiel import env_game, is_openspiel_env
+
+    if is_openspiel_env(raw):
+        return env_game(raw)[1]
     if game_name(env).startswith("go_"):
         return {"board_size": int(raw._N), "komi": float(raw._komi)}
     return {}
