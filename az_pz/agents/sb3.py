@@ -6,6 +6,9 @@ The model sees what it was trained on: the single-agent view of
 with ``"action_mask"`` as the action mask. MaskablePPO gets the mask through
 ``predict(..., action_masks=...)``; models without masking (PPO, A2C) have
 their action distribution masked here, so no model ever plays an illegal move.
+
+``SB3Agent.load`` unpickles nothing from the file unless asked to (``trust=True``):
+see :mod:`az_pz.agents.sb3_zip` for how and why.
 """
 
 from __future__ import annotations
@@ -40,22 +43,47 @@ class SB3Agent:
         """Most probable legal action if True, a sample otherwise."""
         self.rng = np.random.default_rng(seed)
         """Draws the action when ``deterministic`` is False (models without masking)."""
+        self.game: str | None = None
+        """The game whose Gymnasium view the model was loaded for (``load`` sets it; None: not known)."""
         self._maskable = type(model).__name__.startswith("Maskable")
 
     @classmethod
-    def load(cls, path: str | Path, *, algorithm: str = "maskable_ppo", device: str = "cpu",
-             **kwargs: Any) -> "SB3Agent":
-        """Load a model saved with ``model.save(path)`` (SB3's zip format; the ``.zip`` suffix may be left out)."""
+    def load(cls, path: str | Path, *, algorithm: str = "maskable_ppo", device: str = "cpu", game: str | None = None,
+             env_kwargs: dict[str, Any] | None = None, trust: bool = False, **kwargs: Any) -> "SB3Agent":
+        """Load a model saved with ``model.save(path)`` (SB3's zip format; the ``.zip`` suffix may be left out).
+
+        By default nothing in the file is unpickled (see :mod:`az_pz.agents.sb3_zip`): the spaces come from
+        the Gymnasium view of ``game`` (``"connect_four_v3"``; by default the known game whose view the
+        saved spaces match, go at any board size), the policy class and its kwargs from their readable JSON
+        form, and a zip holding anything else pickled is refused with an error naming the field.
+
+        Args:
+            game, env_kwargs: the game (and env kwargs) whose ``az_pz.envs`` view the model was trained on.
+            trust: hand the file to SB3's own ``load``, which unpickles its objects and so runs any code
+                they hold: only for files you trust (also the way to continue training a loaded model).
+        """
         import importlib
 
         if algorithm not in _ALGORITHMS:
             raise ValueError(f"algorithm must be one of {sorted(_ALGORITHMS)}, got {algorithm!r}")
         path = Path(path)
-        if not path.exists() and not path.with_suffix(".zip").exists() and not Path(f"{path}.zip").exists():
-            raise FileNotFoundError(f"no SB3 model at {path} (nor {path}.zip)")
+        if not path.is_file():
+            if not Path(f"{path}.zip").is_file():
+                raise FileNotFoundError(f"no SB3 model at {path} (nor {path}.zip)")
+            path = Path(f"{path}.zip")
         module, name = _ALGORITHMS[algorithm]
-        model = getattr(importlib.import_module(module), name).load(str(path), device=device)
-        return cls(model, **kwargs)
+        algorithm_cls = getattr(importlib.import_module(module), name)
+        if trust:
+            agent = cls(algorithm_cls.load(str(path), device=device), **kwargs)
+            agent.game = game
+            return agent
+        from az_pz.agents.sb3_zip import load_untrusted
+
+        model, game = load_untrusted(algorithm_cls, path, algorithm=algorithm, game=game, env_kwargs=env_kwargs,
+                                     device=device)
+        agent = cls(model, **kwargs)
+        agent.game = game
+        return agent
 
     def act(self, env: Any) -> int:
         observation = env.observe(env.agent_selection)
