@@ -36,7 +36,7 @@ def list_checkpoints(run_dir: str | Path) -> list[tuple[int, Path]]:
 def elo_over_training(run_dir: str | Path, *, references: Sequence[str] = ("random",), games_per_pair: int = 20,
                       every: int = 1, seed: int = 0, device: str = "cpu", out_dir: str | Path | None = None,
                       progress: bool = False, max_moves: int | None = None, opening_moves: int = 0,
-                      **agent_overrides: Any) -> ArenaResult:
+                      record_dir: str | Path | None = None, **agent_overrides: Any) -> ArenaResult:
     """Rate a run's checkpoints; write ``elo_curve.{json,csv,png}`` and the arena files to ``out_dir``.
 
     Args:
@@ -50,10 +50,12 @@ def elo_over_training(run_dir: str | Path, *, references: Sequence[str] = ("rand
         progress: show a progress bar.
         max_moves: cap on game length (a capped game is a draw).
         opening_moves: random moves that start each pair of games (varied games for deterministic agents).
+        record_dir: where every game is kept (``az_pz.records``; default ``OUT_DIR/games``).
         **agent_overrides: passed to ``AlphaZeroAgent.load`` (e.g. ``num_simulations=64``).
     """
     from az_pz.agent import AlphaZeroAgent
     from az_pz.agents import make
+    from az_pz.records import GameRecorder
 
     checkpoints = list_checkpoints(run_dir)
     chosen = checkpoints[::every]
@@ -71,13 +73,15 @@ def elo_over_training(run_dir: str | Path, *, references: Sequence[str] = ("rand
     checkpoint_names = names[: len(chosen)]
     pairs = [(c, r) for c in checkpoint_names for r in references]
     pairs += list(zip(checkpoint_names[1:], checkpoint_names[:-1]))
+    out = Path(out_dir) if out_dir is not None else Path(run_dir) / "elo"
+    recorder = GameRecorder(record_dir if record_dir is not None else out / "games",
+                            event=f"Elo over training {run_dir}")
     records = play_pairings(game, players, pairs, games_per_pair, seed, max_moves=max_moves,
-                            opening_moves=opening_moves, progress=progress, **env_kwargs)
+                            opening_moves=opening_moves, progress=progress, recorder=recorder, **env_kwargs)
     result = tabulate(game, names, records, anchor=references[0],
                       settings={"run_dir": str(run_dir), "games_per_pair": games_per_pair, "seed": seed,
                                 "references": list(references), "env_kwargs": env_kwargs})
-    _write_curve(result, [i for i, _ in chosen], checkpoint_names, list(references),
-                 Path(out_dir) if out_dir is not None else Path(run_dir) / "elo")
+    _write_curve(result, [i for i, _ in chosen], checkpoint_names, list(references), out)
     return result
 
 

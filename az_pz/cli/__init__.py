@@ -19,6 +19,9 @@ COMMANDS = {
     "arena": "round robin between agents, with Elo ratings",
     "play": "play against an agent in the terminal",
     "bench": "measure environment, network, search and self-play throughput",
+    "replay": "show recorded games (.jsonl, .pgn, .sgf) move by move",
+    "export": "export a trained network to ONNX (with a JSON sidecar)",
+    "pretrain": "learn from recorded games (PGN, SGF, JSON lines) before self-play",
     "serve": "play against an agent in the browser (az-pz serve RUN_OR_ZIP [--port 8000])",
 }
 

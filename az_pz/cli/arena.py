@@ -30,6 +30,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--every", type=int, default=1, help="with --run: rate every k-th checkpoint")
     parser.add_argument("--device", default="cpu", help="with --run: device of the checkpoints' networks")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+    parser.add_argument("--record", metavar="DIR",
+                        help="keep every game in DIR: games.jsonl, plus games.pgn (chess) or sgf/ (go); "
+                             "with --run the games go to OUT/games unless told otherwise")
     add_env_argument(parser)
     return parser
 
@@ -41,7 +44,8 @@ def main(argv: list[str]) -> int:
 
         result = elo_over_training(args.run, references=args.references, games_per_pair=args.games, every=args.every,
                                    seed=args.seed, device=args.device, out_dir=args.out, progress=not args.no_progress,
-                                   max_moves=args.max_moves, opening_moves=args.opening_moves)
+                                   max_moves=args.max_moves, opening_moves=args.opening_moves,
+                                   record_dir=args.record)
         print(result.table())
         print(f"\nwrote {args.out or args.run + '/elo'}/elo_curve.png (and .json, .csv, results.*)")
         return 0
@@ -49,11 +53,15 @@ def main(argv: list[str]) -> int:
         print("az-pz arena: give a GAME and at least two AGENT specs (or --run RUN_DIR)", file=sys.stderr)
         return 2
     from az_pz.arena import round_robin
+    from az_pz.records import GameRecorder
 
+    recorder = GameRecorder(args.record, event="az-pz arena") if args.record else None
     result = round_robin(args.game, args.agents, games_per_pair=args.games, seed=args.seed, anchor=args.anchor,
                          max_moves=args.max_moves, opening_moves=args.opening_moves, progress=not args.no_progress,
-                         **parse_env_kwargs(args.env))
+                         recorder=recorder, **parse_env_kwargs(args.env))
     print(result.table())
+    if recorder is not None:
+        print(f"\nkept {recorder.count} games in {args.record} (az-pz replay {recorder.jsonl_path})")
     if args.out:
         paths = result.write(args.out)
         print("\nwrote " + ", ".join(str(p) for p in paths.values()))

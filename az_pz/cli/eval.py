@@ -20,6 +20,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--max-moves", type=int, help="stop a game after this many moves and score it a draw")
     parser.add_argument("--opening-moves", type=int, default=0, help="random moves that start each pair of games")
     parser.add_argument("--json", help="also write the results to this JSON file")
+    parser.add_argument("--record", metavar="DIR",
+                        help="keep every game in DIR: games.jsonl, plus games.pgn (chess) or sgf/ (go)")
     add_env_argument(parser)
     return parser
 
@@ -31,14 +33,22 @@ def main(argv: list[str]) -> int:
     args = build_parser().parse_args(argv)
     seat = args.seat if args.seat == "alternate" else int(args.seat)
     agent = make(args.agent)
+    recorder = None
+    if args.record:
+        from az_pz.records import GameRecorder
+
+        recorder = GameRecorder(args.record, event="az-pz eval")
     results = {}
     for opponent in args.opponent or ["random"]:
         result = evaluate(agent, opponent, args.game, n_games=args.games, seed=args.seed, seat=seat,
-                          max_moves=args.max_moves, opening_moves=args.opening_moves, **parse_env_kwargs(args.env))
+                          max_moves=args.max_moves, opening_moves=args.opening_moves, recorder=recorder,
+                          names=(args.agent, opponent), **parse_env_kwargs(args.env))
         results[opponent] = result.to_dict()
         print(f"{args.agent} vs {opponent}: win rate {result.win_rate:.3f} (draws excluded), "
               f"score {result.mean_score:.3f} (wins + half the draws) "
               f"(W/D/L {result.wins}/{result.draws}/{result.losses} of {result.n_games})")
+    if recorder is not None:
+        print(f"kept {recorder.count} games in {args.record} (az-pz replay {recorder.jsonl_path})")
     if args.json:
         from az_pz.io import atomic_write_json
 

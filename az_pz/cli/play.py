@@ -18,6 +18,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--seat", default="0", help="your seat: 0 (moves first, default), 1 or random")
     parser.add_argument("--games", type=int, default=1, help="games to play (seats swap after each)")
     parser.add_argument("--seed", type=int, default=0, help="seed of the games")
+    parser.add_argument("--record", metavar="DIR",
+                        help="keep every finished game in DIR: games.jsonl, plus games.pgn (chess) or sgf/ (go)")
     add_env_argument(parser)
     return parser
 
@@ -29,7 +31,13 @@ def main(argv: list[str]) -> int:
     from az_pz.envs import make_aec_env
 
     args = build_parser().parse_args(argv)
-    env = make_aec_env(args.game, **parse_env_kwargs(args.env))
+    env_kwargs = parse_env_kwargs(args.env)
+    env = make_aec_env(args.game, **env_kwargs)
+    recorder = None
+    if args.record:
+        from az_pz.records import GameRecorder
+
+        recorder = GameRecorder(args.record, event="az-pz play")
     human, opponent = HumanAgent(), make(args.agent)
     seat = int(np.random.default_rng(args.seed).integers(2)) if args.seat == "random" else int(args.seat)
     try:
@@ -39,6 +47,8 @@ def main(argv: list[str]) -> int:
             print(f"\ngame {game + 1}: you play {env.possible_agents[seat]} against {args.agent}")
             names = ["you" if p is human else args.agent for p in players]
             record = play_game(env, players, seed=args.seed + game, names=names)
+            if recorder is not None:
+                recorder.add_played(env, args.game, env_kwargs, record, round=str(game + 1))
             print(f"\n{render_text(env)}")
             score = record.score(seat)
             print({1.0: "You won.", 0.5: "Draw.", 0.0: "You lost."}[score])

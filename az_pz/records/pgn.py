@@ -27,8 +27,9 @@ from az_pz.records.record import GameRecord, RecordError
 GAME = "chess_v6"
 SEATS = ["player_0", "player_1"]
 _RESULT_REWARDS = {"1-0": (1.0, -1.0), "0-1": (-1.0, 1.0), "1/2-1/2": (0.0, 0.0), "*": (0.0, 0.0)}
-_HEADER_METADATA = {"Event": "event", "Site": "site", "Date": "date", "Round": "round", "Termination": "pgn_termination",
-                    "WhiteElo": "white_elo", "BlackElo": "black_elo", "TimeControl": "time_control"}
+_HEADER_METADATA = {"Event": "event", "Site": "site", "Date": "date", "Round": "round",
+                    "Termination": "pgn_termination", "WhiteElo": "white_elo", "BlackElo": "black_elo",
+                    "TimeControl": "time_control"}
 
 
 def is_chess(game: str) -> bool:

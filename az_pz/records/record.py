@@ -46,14 +46,14 @@ class RecordError(ValueError):
         if line is not None:
             where.append(f"line {line}")
         if index is not None:
-            where.append(f"game {index}")
+            where.append(f"game {index + 1}")
         if ply is not None:
             where.append(f"ply {ply}")
         super().__init__(f"{', '.join(where)}: {message}" if where else message)
         self.source = source
         """File the record came from (None for records built in memory)."""
         self.index = index
-        """0-based position of the game in its file."""
+        """0-based position of the game in its file (messages count from 1)."""
         self.line = line
         """1-based line of the file where the game starts (JSON lines, PGN)."""
         self.ply = ply

@@ -45,8 +45,8 @@ def record_of_played(env: Any, game: str, env_kwargs: dict[str, Any], played: An
             observation = observation.get("observation")
         if observation is not None:
             packed = pack_observation(observation, seats[0])
-    return GameRecord(game=game, env_kwargs={**env_kwargs, **env_kwargs_of(env)}, players=[str(p) for p in played.players],
-                      seats=seats, actions=[int(a) for a in played.actions],
+    return GameRecord(game=game, env_kwargs={**env_kwargs, **env_kwargs_of(env)},
+                      players=[str(p) for p in played.players], seats=seats, actions=[int(a) for a in played.actions],
                       rewards={s: float(r) for s, r in zip(seats, played.returns)}, final_observation=packed,
                       metadata=meta)
 
