@@ -500,7 +500,8 @@ PRESETS = {
 
 
 def preset(game: str, *, gpu: bool = False, **overrides: Any) -> RunConfig:
-    """The preset for ``game`` (any game name; unknown games get generic defaults), with overrides.
+    """The preset for ``game`` (any game name; other games get one sized from the game, see
+    ``az_pz.generic_preset``, or the plain defaults when ``make_task`` cannot build them), with overrides.
 
     ``gpu=True`` picks the GPU-sized variant where one exists (chess, go). For go the board size is read from
     ``env_kwargs={"board_size": 13}`` in the overrides. Overrides follow :func:`replace_nested`.
@@ -514,10 +515,27 @@ def preset(game: str, *, gpu: bool = False, **overrides: Any) -> RunConfig:
             raise ValueError(f"no go preset for board size {size}; presets exist for 9, 13 and 19")
     if gpu and f"{key}:gpu" in PRESETS:
         key = f"{key}:gpu"
-    config = PRESETS[key]() if key in PRESETS else RunConfig(game=name)
+    config = PRESETS[key]() if key in PRESETS else _unknown_game_preset(name, overrides)
     if name == "go_v5" and "env_kwargs" in overrides:
         overrides = dict(overrides, env_kwargs={**config.env_kwargs, **overrides["env_kwargs"]})
     return replace_nested(dataclasses.replace(config, game=name), **overrides)
+
+
+def _unknown_game_preset(name: str, overrides: dict[str, Any]) -> RunConfig:
+    """A game without a preset: one sized from the game (``az_pz.generic_preset``) when ``make_task`` builds it,
+    the plain defaults otherwise (a custom task given to the Trainer). OpenSpiel names must build: their
+    errors (a refused game, a wrong parameter) are the user's answer."""
+    from az_pz.games import make_task
+    from az_pz.generic_preset import board_game_preset
+
+    env_kwargs = dict(overrides.get("env_kwargs") or {})
+    try:
+        task = make_task(name, **env_kwargs)
+    except (ValueError, TypeError, ImportError):
+        if name.startswith("openspiel:"):
+            raise
+        return RunConfig(game=name)
+    return board_game_preset(task, name, env_kwargs)
 
 
 def lr_factor(schedule: str, progress: float, step: int, warmup_steps: int, min_fraction: float) -> float:
