@@ -27,12 +27,45 @@ import numpy as np
 from az_pz.distributed.samples import pack_positions, unpack_positions
 from az_pz.selfplay import Position, SelfPlayStats
 
-__all__ = ["SelfPlayWorkers"]
+__all__ = ["SelfPlayWorkers", "WorkerDiedError"]
 
 
-def _worker_main(config_json: str, weights_path: str, jobs: Any, results: Any) -> None:
+def _die_with_parent(parent_pid: int) -> None:
+    """A worker never outlives its trainer, whatever kills the trainer (``kill -9`` included).
+
+    Linux: the kernel sends SIGKILL when the parent dies (``prctl(PR_SET_PDEATHSIG)``). Everywhere: a daemon
+    thread watches the parent's PID and exits the process when the worker is re-parented. Ctrl-C reaches the
+    whole process group; the worker ignores it (no traceback) and the trainer stops it.
+    """
+    import signal
+    import sys
+    import threading
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG = 1
+        except (OSError, AttributeError):
+            pass
+    if os.getppid() != parent_pid:  # the trainer died before the death signal was armed
+        os._exit(1)
+
+    def watch() -> None:
+        while os.getppid() == parent_pid:
+            time.sleep(1.0)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="az_pz-parent-watch", daemon=True).start()
+
+
+def _worker_main(config_json: str, weights_path: str, jobs: Any, results: Any, parent_pid: int | None = None) -> None:
     """Worker loop: ``("play", games, version, seed, resign_threshold, job)`` -> ``(job, arrays, stats)``;
     ``None`` stops."""
+    if parent_pid is not None:
+        _die_with_parent(parent_pid)
     import torch
 
     torch.set_num_threads(1)
@@ -66,6 +99,17 @@ def _worker_main(config_json: str, weights_path: str, jobs: Any, results: Any) -
         results.put((index, pack_positions(positions, task.spec), summary))
 
 
+class WorkerDiedError(RuntimeError):
+    """A self-play worker process ended while the trainer waited for it; the message is one line."""
+
+
+def _death_line(process: Any, run_dir: Path) -> str:
+    code = process.exitcode
+    how = f"was killed by signal {-code}" if code is not None and code < 0 else f"exited with status {code}"
+    return (f"self-play worker {process.name} (PID {process.pid}) {how}; the last complete checkpoint is kept: "
+            f"continue with az-pz train --resume {run_dir} (selfplay.num_workers=0 shows a worker's error)")
+
+
 class SelfPlayWorkers:
     """A pool of self-play processes fed with the trainer's current weights."""
 
@@ -86,8 +130,10 @@ class SelfPlayWorkers:
         self.jobs = context.Queue()
         self.results = context.Queue()
         text = json.dumps(config_to_json(config))
-        self.processes = [context.Process(target=_worker_main, args=(text, str(self.weights_path), self.jobs, self.results),
-                                          daemon=True) for _ in range(self.num_workers)]
+        self.run_dir = Path(run_dir)
+        self.processes = [context.Process(target=_worker_main, name=f"az_pz-selfplay-{i}",
+                                          args=(text, str(self.weights_path), self.jobs, self.results, os.getpid()),
+                                          daemon=True) for i in range(self.num_workers)]
         for process in self.processes:
             process.start()
 
@@ -127,16 +173,22 @@ class SelfPlayWorkers:
             except queue.Empty:
                 dead = [p for p in self.processes if not p.is_alive()]
                 if dead:
-                    raise RuntimeError(f"{len(dead)} self-play worker(s) died (exit codes "
-                                       f"{[p.exitcode for p in dead]}); run with selfplay.num_workers=0 to see the error")
+                    raise WorkerDiedError(_death_line(dead[0], self.run_dir))
 
     def close(self) -> None:
+        """Stop every worker: a polite ``None`` job, then SIGKILL for one still busy after a few seconds
+        (an interrupted trainer does not wait for the games in flight)."""
         for _ in self.processes:
-            self.jobs.put(None)
+            try:
+                self.jobs.put(None)
+            except (OSError, ValueError):
+                break
+        deadline = time.monotonic() + 3.0
         for process in self.processes:
-            process.join(timeout=10)
+            process.join(timeout=max(0.0, deadline - time.monotonic()))
             if process.is_alive():
                 process.kill()
+                process.join(timeout=5)
         try:
             os.unlink(self.weights_path)
         except OSError:

@@ -3,6 +3,7 @@
     az-pz train connect_four_v3
     az-pz train tictactoe_v3 --iterations 20 --search.num-simulations 64 --run-dir runs/ttt
     az-pz train --resume runs/ttt --iterations 40
+    az-pz train --resume runs/ttt --checkpoint iter_0010     # fork from an earlier checkpoint
     az-pz train go_v5 --env.board-size 9
     az-pz train go_v5 --gpu-preset --env.board-size 19 --device cuda
 
@@ -27,7 +28,12 @@ def _head_parser(with_game: bool = True) -> argparse.ArgumentParser:
                         help="continue this run from its latest checkpoint. The LR schedule spans "
                              "--train.iterations (and --train.time-limit-s): extending them on resume moves the "
                              "schedule back, so a decayed learning rate jumps up (see docs/training.md)")
-    parser.add_argument("--run-dir", metavar="DIR", help="where the run is written (default runs/GAME-TIMESTAMP)")
+    parser.add_argument("--run-dir", metavar="DIR",
+                        help="where the run is written (default runs/GAME-TIMESTAMP): a new or empty directory. "
+                             "With --resume --checkpoint: the new directory the run forks into")
+    parser.add_argument("--checkpoint", metavar="NAME",
+                        help="with --resume: start from this earlier checkpoint (e.g. iter_0040); the run forks into "
+                             "a new directory (--run-dir, default RUN_DIR-from-NAME) and RUN_DIR stays as it was")
     parser.add_argument("--iterations", type=int, help="shorthand for --train.iterations")
     parser.add_argument("--gpu-preset", action="store_true", help="the GPU-sized preset (chess, go)")
     parser.add_argument("--no-final-eval", action="store_true", help="skip the evaluation at the end")
@@ -60,11 +66,22 @@ def main(argv: list[str]) -> int:
         print(_usage())
         return 0
     if head.resume:
-        from az_pz.checkpoint import read_run_config
+        from az_pz.checkpoint import CheckpointError, read_run_config
 
-        default = read_run_config(head.resume)[0]
+        try:
+            default = read_run_config(head.resume)[0]
+        except CheckpointError as error:
+            print(f"az-pz train: {error}", file=sys.stderr)
+            return 1
+        problem = _resume_conflict(head, default)
+        if problem:
+            print(f"az-pz train: {problem}", file=sys.stderr)
+            return 2
         if env_kwargs:  # Trainer.resume refuses a change with a clear message
             default = dataclasses.replace(default, env_kwargs={**default.env_kwargs, **env_kwargs})
+    elif head.checkpoint:
+        print("az-pz train: --checkpoint needs --resume RUN_DIR (the run the checkpoint belongs to)", file=sys.stderr)
+        return 2
     elif head.game:
         default = preset(head.game, gpu=head.gpu_preset, **({"env_kwargs": env_kwargs} if env_kwargs else {}))
     else:
@@ -76,6 +93,27 @@ def main(argv: list[str]) -> int:
     if head.iterations is not None:
         config = dataclasses.replace(config, train=dataclasses.replace(config.train, iterations=head.iterations))
     return _run(config, head)
+
+
+def _resume_conflict(head, stored) -> str | None:
+    """Why ``--resume RUN`` disagrees with a GAME or ``--run-dir`` given beside it (None: they agree)."""
+    from pathlib import Path
+
+    from az_pz.config import canonical_name
+
+    if head.game:
+        try:
+            game = canonical_name(head.game)
+        except (ValueError, LookupError):
+            game = head.game
+        if game != stored.game:
+            return (f"--resume {head.resume} is a {stored.game} run, but the game given is {head.game}; "
+                    f"drop the game (az-pz train --resume {head.resume}) or start a new run")
+    if head.run_dir and not head.checkpoint and Path(head.run_dir).resolve() != Path(head.resume).resolve():
+        return (f"--run-dir {head.run_dir} differs from --resume {head.resume}: a resumed run stays in its directory "
+                f"(to continue from a checkpoint in a new directory: az-pz train --resume {head.resume} "
+                f"--checkpoint iter_XXXX --run-dir {head.run_dir})")
+    return None
 
 
 def _pop_env_kwargs(rest: list[str]) -> tuple[list[str], dict]:
@@ -128,7 +166,8 @@ def _run(config, head) -> int:
     progress = not head.quiet
     try:
         if head.resume:
-            trainer = Trainer.resume(head.resume, config=config, progress=progress)
+            trainer = Trainer.resume(head.resume, config=config, progress=progress, checkpoint=head.checkpoint,
+                                     fork_to=head.run_dir if head.checkpoint else None)
         else:
             trainer = Trainer(config, run_dir=head.run_dir, progress=progress)
     except CheckpointError as error:
@@ -140,19 +179,45 @@ def _run(config, head) -> int:
         try:
             distribute(trainer, config_from_cli(head))
         except (ImportError, ValueError) as error:
+            trainer.close()
             print(f"az-pz train: {error}", file=sys.stderr)
             return 2
     print(f"run directory: {trainer.run_dir}  (device {trainer.device}, game {trainer.spec.name}, "
-          f"starting after iteration {trainer.iteration})")
-    try:
-        trainer.learn()
-    except KeyboardInterrupt:
-        print(f"\ninterrupted; continue with: az-pz train --resume {trainer.run_dir}", file=sys.stderr)
-        return 130
-    if not head.no_final_eval:
-        final = trainer.final_evaluation()
-        if head.quiet:
-            print(" ".join(f"{k}={v:.3f}" for k, v in final.items()))
+          f"starting after iteration {trainer.iteration})", flush=True)
+    from az_pz.cli._signals import stop_on_signals
+    from az_pz.workers import WorkerDiedError
+
+    with stop_on_signals() as stopped:
+        try:
+            trainer.learn()
+            if not head.no_final_eval:
+                final = trainer.final_evaluation()
+                if head.quiet:
+                    print(" ".join(f"{k}={v:.3f}" for k, v in final.items()))
+        except KeyboardInterrupt:
+            trainer.close()
+            print(f"\n{stopped.reason or 'interrupted'}; {_kept(trainer)}continue with: "
+                  f"az-pz train --resume {trainer.run_dir}", file=sys.stderr)
+            return 128 + stopped.signum
+        except WorkerDiedError as error:
+            trainer.close()
+            print(f"az-pz train: {error}", file=sys.stderr)
+            return 1
+        except OSError as error:  # disk full, read-only or permission denied: the save left `latest` as it was
+            trainer.close()
+            print(f"az-pz train: cannot write {error.filename or trainer.run_dir}: {error.strerror or error}; "
+                  f"{_kept(trainer)}free space or fix the permissions, then: az-pz train --resume {trainer.run_dir}",
+                  file=sys.stderr)
+            return 1
     print(f"done: {trainer.iteration} iterations in {trainer.counters['seconds']:.0f}s; "
           f"checkpoints in {trainer.run_dir / 'checkpoints'}")
     return 0
+
+
+def _kept(trainer) -> str:
+    """'the last complete checkpoint is iter_0007; ' (or nothing before the first)."""
+    try:
+        name = (trainer.run_dir / "checkpoints" / "latest").read_text().strip()
+    except (OSError, UnicodeDecodeError):
+        return ""
+    return f"the last complete checkpoint is {name}; " if name else ""
