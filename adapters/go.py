@@ -195,6 +195,13 @@ class GoTask(NativeTask[GoState]):
         """int8 ``[N, N]`` board now (1 black, -1 white, 0 empty), PettingZoo's ``_go.board``."""
         return state.history[0].reshape(self.board_size, self.board_size).copy()
 
+    def area_score(self, state: GoState) -> float:
+        """Black's area minus white's minus komi on the board as it stands (every stone alive): the final
+        score of a finished game, and what PettingZoo would score if both players passed now."""
+        if state.score is not None:
+            return float(state.score)
+        return float(engine.area_difference(state.history[0], self._neighbors)) - self.komi
+
     def returns(self, state: GoState) -> np.ndarray:
         """float32 ``[2]``: the final rewards of a finished game (zeros before the end)."""
         return np.zeros(2, np.float32) if state.score is None else _winner_rewards(state.score)

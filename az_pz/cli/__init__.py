@@ -19,6 +19,8 @@ COMMANDS = {
     "arena": "round robin between agents, with Elo ratings",
     "play": "play against an agent in the terminal",
     "bench": "measure environment, network, search and self-play throughput",
+    "uci": "a trained chess agent as a UCI engine (az-pz uci RUN_OR_ZIP)",
+    "gtp": "a trained go agent as a GTP engine (az-pz gtp RUN_OR_ZIP)",
     "replay": "show recorded games (.jsonl, .pgn, .sgf) move by move",
     "export": "export a trained network to ONNX (with a JSON sidecar)",
     "pretrain": "learn from recorded games (PGN, SGF, JSON lines) before self-play",
