@@ -38,6 +38,17 @@ def _head_parser(with_game: bool = True) -> argparse.ArgumentParser:
     parser.add_argument("--gpu-preset", action="store_true", help="the GPU-sized preset (chess, go)")
     parser.add_argument("--no-final-eval", action="store_true", help="skip the evaluation at the end")
     parser.add_argument("--quiet", action="store_true", help="no progress bars or per-iteration lines")
+    parser.add_argument("--warm-start", nargs="+", metavar="RECORDS",
+                        help="before self-play, learn from recorded games: .jsonl (any game), .pgn (chess), "
+                             ".sgf (go) files or folders (see docs/warm_start.md)")
+    parser.add_argument("--init-from", metavar="RUN", help="start the network from another run's newest checkpoint")
+    parser.add_argument("--replay-from", metavar="RUN", help="start with another run's replay buffer")
+    parser.add_argument("--pretrain-epochs", type=float, default=2.0, metavar="E",
+                        help="passes over the recorded positions before self-play (default 2)")
+    parser.add_argument("--max-record-games", type=int, metavar="N", help="use at most N recorded games")
+    parser.add_argument("--pretrain-only", action="store_true",
+                        help="prepare the run from --warm-start/--init-from/--replay-from and stop before "
+                             "self-play (what az-pz pretrain does); continue with --resume")
     parser.add_argument("-h", "--help", action="store_true")
     from az_pz.distributed.config import add_cli_arguments  # --distributed ray --ray-address --workers (no Ray import)
 
@@ -173,6 +184,10 @@ def _run(config, head) -> int:
     except CheckpointError as error:
         print(f"az-pz train: {error}", file=sys.stderr)
         return 1
+    if _warm_start_asked(head):
+        code = _warm_start(trainer, head)
+        if code is not None:
+            return code
     if head.distributed != "local":  # self-play in Ray actors feeding this learner
         from az_pz.distributed import config_from_cli, distribute
 
@@ -221,3 +236,32 @@ def _kept(trainer) -> str:
     except (OSError, UnicodeDecodeError):
         return ""
     return f"the last complete checkpoint is {name}; " if name else ""
+
+
+def _warm_start_asked(head) -> bool:
+    return bool(head.warm_start or head.init_from or head.replay_from or head.pretrain_only)
+
+
+def _warm_start(trainer, head) -> int | None:
+    """Prepare a new run from records or other runs (az_pz.warmstart); an exit code ends the command."""
+    from az_pz.warmstart import WarmStart, warm_start
+
+    if head.resume:
+        trainer.close()
+        print("az-pz train: --warm-start, --init-from, --replay-from and --pretrain-only begin a new run; "
+              f"drop them to continue {head.resume}", file=sys.stderr)
+        return 2
+    try:
+        options = WarmStart(records=tuple(head.warm_start or ()), init_from=head.init_from,
+                            replay_from=head.replay_from, epochs=head.pretrain_epochs,
+                            max_games=head.max_record_games)
+        warm_start(trainer, options)
+    except (ValueError, OSError) as error:
+        trainer.close()
+        print(f"az-pz train: {error}", file=sys.stderr)
+        return 1
+    if head.pretrain_only:
+        trainer.close()
+        print(f"prepared {trainer.run_dir}; continue with self-play: az-pz train --resume {trainer.run_dir}")
+        return 0
+    return None

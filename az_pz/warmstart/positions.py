@@ -139,7 +139,8 @@ def positions_from_records(task: Task, records: Iterable[GameRecord | RecordErro
         except RecordError as error:
             kind = "other_game" if "the run plays" in str(error) or "env settings" in str(error) \
                 or "seats, but" in str(error) else "illegal"
-            stats.skip(kind, str(error))
+            players = " vs ".join(record.players)
+            stats.skip(kind, f"game {stats.games} ({players}): {error}")
             continue
         stats.used += 1
         stats.positions += moves
