@@ -29,7 +29,7 @@ import torch
 import torch.nn.functional as F
 
 from az_pz import checkpoint as ckpt
-from az_pz import rundir
+from az_pz import rundir, schedule
 from az_pz.config import RunConfig, lr_factor, replace_nested
 from az_pz.evaluators import RolloutEvaluator
 from az_pz.games import make_task
@@ -41,6 +41,22 @@ from az_pz.selfplay import SelfPlay
 from az_pz.task import Task
 
 __all__ = ["Trainer"]
+
+
+def _task_of_stored_run(run_dir: Path, config: RunConfig) -> Task:
+    """The task of a run's ``config.json`` (game never imported, see :func:`az_pz.games.task_from_file`),
+    with its network and replay buffer checked against :mod:`az_pz.bounds` before anything is allocated."""
+    from az_pz.bounds import check_network_size, check_replay_size
+    from az_pz.games import task_from_file
+
+    source = str(run_dir / "config.json")
+    try:
+        task = task_from_file(config.game, config.env_kwargs, source)
+        check_network_size(task.spec, config.network, source)
+        check_replay_size(task.spec, config.train.replay_capacity, source)
+    except ValueError as error:
+        raise ckpt.CheckpointError(str(error)) from None
+    return task
 
 
 class Trainer:
@@ -75,6 +91,8 @@ class Trainer:
         """Iterations completed."""
         self.counters: dict[str, float] = {"train_steps": 0, "games": 0, "positions": 0, "seconds": 0.0,
                                            "gating_accepted": 0, "gating_rejected": 0}
+        self.plan = schedule.new_plan(config.train)
+        """The planned length the learning-rate schedule spans (az_pz.schedule), stored in state.json."""
         self._saving_seconds = 0.0
         """Seconds of the last checkpoint write, not yet in ``counters["seconds"]`` (the next iteration adds them)."""
         self.best_state: dict[str, torch.Tensor] | None = None
@@ -109,6 +127,8 @@ class Trainer:
         """
         run_dir = Path(run_dir)
         stored, task_json = ckpt.read_run_config(run_dir)
+        if task is None:  # config.json is data: its game is resolved among known games only, sizes bounded
+            task = _task_of_stored_run(run_dir, stored)
         config = config if config is not None else stored
         new_config = replace_nested(config, **overrides) if overrides else config
         config = stored
@@ -180,6 +200,10 @@ class Trainer:
         self.iteration = int(state["iteration"])
         self.counters.update(state.get("counters", {}))
         self.selfplay.load_state_dict(state.get("selfplay", {}))
+        self.plan, note = schedule.replan(state.get("schedule"), self.config.train, self.iteration,
+                                          float(self.counters["seconds"]))
+        if note:
+            _say(note)
         ckpt.restore_rng_state(state["rng"], self.rng)
         metrics = self.run_dir / "metrics.jsonl"
         if metrics.is_file():
@@ -202,7 +226,11 @@ class Trainer:
         limit = self.config.train.time_limit_s
         try:
             while self.iteration < target:
-                if limit is not None and self.counters["seconds"] + self._saving_seconds >= limit:
+                end = schedule.planned_end(self.plan)
+                if end is not None and self.iteration >= end:
+                    self._print(f"planned end of the time-limited run reached after {self.iteration} iterations")
+                    break
+                if end is None and limit is not None and self.counters["seconds"] + self._saving_seconds >= limit:
                     self._print(f"time limit of {limit:.0f}s reached after {self.iteration} iterations")
                     break
                 self.run_iteration(target)
@@ -251,8 +279,14 @@ class Trainer:
         metrics["time/iteration_s"] = time.perf_counter() - start
         metrics["time/total_s"] = self.counters["seconds"]
         self._log(metrics)
-        last = self.iteration >= target or (config.train.time_limit_s is not None
-                                             and self.counters["seconds"] >= config.train.time_limit_s)
+        note = schedule.update_plan(self.plan, self.iteration,
+                                    [m["time/iteration_s"] for m in self.history[-2:] if "time/iteration_s" in m])
+        if note:
+            self._print(note)
+        end = schedule.planned_end(self.plan)
+        last = self.iteration >= target or (end is not None and self.iteration >= end) or (
+            end is None and config.train.time_limit_s is not None
+            and self.counters["seconds"] >= config.train.time_limit_s)
         if self.iteration % config.train.checkpoint_every == 0 or last:
             saving = time.perf_counter()
             self.save()
@@ -269,9 +303,7 @@ class Trainer:
         steps = max(train.min_steps_per_iteration, math.ceil(train.sample_reuse * new_samples / train.batch_size))
         if steps == 0:  # no new positions and min_steps_per_iteration = 0
             return {"train/steps": 0.0, "replay/size": float(len(self.replay))}
-        progress = self.iteration / max(train.iterations, 1)  # the schedule spans the configured run
-        if train.time_limit_s:
-            progress = max(progress, self.counters["seconds"] / train.time_limit_s)
+        progress = schedule.progress(self.plan, self.iteration)  # the planned run, never the clock
         totals = np.zeros(3)
         lr = train.learning_rate
         for _ in range(steps):
@@ -408,7 +440,8 @@ class Trainer:
             best.load_state_dict(self.best_state)
             files["best_model.safetensors"] = ckpt.model_to_bytes(best, self.spec, config_json)
         state = {"game": self.spec.name, "counters": self.counters, "selfplay": self.selfplay.state_dict(),
-                 "rng": ckpt.rng_state(self.rng), "lr": self.optimizer.param_groups[0]["lr"]}
+                 "rng": ckpt.rng_state(self.rng), "lr": self.optimizer.param_groups[0]["lr"],
+                 "schedule": self.plan}
         return ckpt.save_checkpoint(self.run_dir, self.iteration, files, state, keep=self.config.train.keep_checkpoints,
                                     keep_every=self.config.train.keep_every)
 

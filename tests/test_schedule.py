@@ -1,0 +1,58 @@
+"""A time-limited run follows a recorded plan: one seed and one config give one run, resumed or not."""
+
+import json
+
+import torch
+
+from az_pz import schedule
+from az_pz.config import TrainConfig
+from az_pz.train import Trainer
+from learning_helpers import tiny_config
+
+
+def _steady_clock(monkeypatch, seconds_per_iteration: float) -> None:
+    """The plan is the only place the clock enters; give every run the same timings for it."""
+    real = schedule.update_plan
+    monkeypatch.setattr(schedule, "update_plan",
+                        lambda plan, iteration, recent: real(plan, iteration, [seconds_per_iteration] * len(recent)))
+
+
+def test_a_resumed_time_limited_run_equals_an_uninterrupted_one(tmp_path, monkeypatch):
+    _steady_clock(monkeypatch, 12.0)  # 60 s / 12 s = 5 planned iterations
+    config = tiny_config(train__iterations=50, train__time_limit_s=60.0, selfplay__games_per_iteration=4,
+                         train__min_replay_size=8, train__batch_size=16)
+    straight = Trainer(config, run_dir=tmp_path / "straight", progress=False, tensorboard=False)
+    straight.learn()
+    assert straight.iteration == 5 and straight.plan["planned_iterations"] == 5
+
+    first = Trainer(config, run_dir=tmp_path / "split", progress=False, tensorboard=False)
+    first.learn(iterations=4)
+    state = json.loads((tmp_path / "split" / "checkpoints" / "iter_0004" / "state.json").read_text())
+    assert state["schedule"]["planned_iterations"] == 5 and state["schedule"]["fixed_at_iteration"] == 3
+    resumed = Trainer.resume(tmp_path / "split", progress=False, tensorboard=False)
+    resumed.learn()
+    assert resumed.iteration == 5
+    for key, value in straight.network.state_dict().items():
+        assert torch.equal(value, resumed.network.state_dict()[key]), key
+    lrs = [[m.get("train/lr") for m in trainer.history] for trainer in (straight, resumed)]
+    assert lrs[0] == lrs[1]
+
+
+def test_the_schedule_never_reads_the_clock_before_the_plan_is_fixed():
+    plan = schedule.new_plan(TrainConfig(iterations=100, time_limit_s=30.0))
+    assert plan["planned_iterations"] is None
+    assert schedule.progress(plan, 2) == 2 / 100
+    assert schedule.update_plan(plan, 2, [1.0, 1.0]) is None
+    assert "planned for 15 iterations" in schedule.update_plan(plan, 3, [3.0, 2.0, 2.0])
+    assert schedule.progress(plan, 3) == 3 / 15 and schedule.planned_end(plan) == 15
+
+
+def test_changing_the_limit_on_resume_replans_from_the_recorded_pace():
+    plan = schedule.new_plan(TrainConfig(iterations=100, time_limit_s=30.0))
+    schedule.update_plan(plan, 3, [2.0, 2.0])
+    same, note = schedule.replan(dict(plan), TrainConfig(iterations=100, time_limit_s=30.0), 5, 10.0)
+    assert same == plan and note is None
+    longer, note = schedule.replan(dict(plan), TrainConfig(iterations=100, time_limit_s=60.0), 5, 10.0)
+    assert longer["planned_iterations"] == 30 and "re-planned for 30" in note
+    untimed, _ = schedule.replan(dict(plan), TrainConfig(iterations=40), 5, 10.0)
+    assert untimed["planned_iterations"] == 40 and schedule.planned_end(untimed) is None
