@@ -81,15 +81,13 @@ def refusal_reason(game_type: Any, game: Any = None) -> str | None:
     kinds = spiel.GameType
     if game_type.dynamics != kinds.Dynamics.SEQUENTIAL:
         if game_type.dynamics == kinds.Dynamics.SIMULTANEOUS:
-            return "its moves are simultaneous (all players choose at once), so there is no single player to move"
+            return "its moves are simultaneous: there is no single player to move"
         return "it is a mean-field game (a population, not players taking turns)"
     if game_type.information != kinds.Information.PERFECT_INFORMATION:
-        return ("it has imperfect information (cards or pieces some players cannot see); the search would read "
-                "them")
+        return "it has imperfect information (hidden cards or pieces): the search would read them"
     if game_type.chance_mode != kinds.ChanceMode.DETERMINISTIC:
-        return ("it has chance nodes (dice, shuffles) that Shimmy's env samples inside step, out of the search's "
-                "sight: a cloned env replays the same outcomes, so the search would plan against a future it "
-                "cannot know")
+        return ("it has chance nodes (dice, shuffles) that Shimmy's env samples inside step, unseen by the "
+                "search: a cloned env replays the same outcomes, a future the search cannot know")
     if game_type.reward_model != kinds.RewardModel.TERMINAL:
         return "it pays rewards along the way (a single-agent return, not a win/draw/loss in [-1, 1])"
     if not game_type.provides_observation_tensor:

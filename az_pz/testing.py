@@ -26,6 +26,9 @@ class TaskCheckResult:
     """Phase indices met on non-terminal states (a phase never seen was not checked)."""
     returns: np.ndarray
     """float32 ``[games, num_players]``: each game's sum of rewards, seat order."""
+    observation_layout: str | None = None
+    """How the task lays the env's observations out as CHW (``"chw"``, ``"hwc"``, ``"flat"``; the adapters'
+    ``observation_layout``), with where it came from; None for a task that does not say."""
 
 
 @dataclass(frozen=True)
@@ -168,7 +171,12 @@ def check_task(task: Task, num_games: int = 10, seed: int = 0, *, max_plies: int
                 _fail(f"game {game}", f"did not end within {max_plies} plies")
         plies += ply
         returns.append(total)
-    return TaskCheckResult(num_games, plies, tuple(sorted(phases_seen)), np.asarray(returns, dtype=np.float32))
+    layout = getattr(task, "observation_layout", None)
+    if layout:
+        source = getattr(task, "observation_layout_source", "")
+        layout = f"{layout} ({source})" if source else layout
+    return TaskCheckResult(num_games, plies, tuple(sorted(phases_seen)), np.asarray(returns, dtype=np.float32),
+                           layout)
 
 
 def _check_symmetries(task: Task, view: _View, where: str) -> None:

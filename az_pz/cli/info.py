@@ -3,6 +3,8 @@
     az-pz info                           # tic-tac-toe, connect four, chess, go 9x9 / 13x13 / 19x19
     az-pz info connect_four_v3 --backend pettingzoo
     az-pz info classic/go-v5 --env board_size=9 --json
+    az-pz info openspiel:hex --env board_size=5
+    az-pz info --openspiel                # which of OpenSpiel's games az_pz serves, and why not the others
 
 Does not import torch.
 """
@@ -34,6 +36,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--backend", choices=("auto", "fast", "pettingzoo"), default="auto",
                         help="'auto' (fast native task where one exists, default), 'fast' or 'pettingzoo'")
     parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    parser.add_argument("--openspiel", action="store_true",
+                        help="list OpenSpiel's registered games: those az_pz serves (openspiel:GAME) and why the "
+                             "others are refused (needs az_pz[openspiel])")
     add_env_argument(parser)
     return parser
 
@@ -49,6 +54,8 @@ def describe(name: str, backend: str = "auto", **env_kwargs: Any) -> dict[str, A
     module = type(task).__module__
     info["backend"] = "pettingzoo" if module == "az_pz.adapters.pettingzoo" else "fast"
     info["task"] = f"{module}.{type(task).__qualname__}"
+    info["observation_layout"] = getattr(task, "observation_layout", None) or "chw"
+    info["observation_layout_source"] = getattr(task, "observation_layout_source", None) or "native task"
     return info
 
 
@@ -59,11 +66,37 @@ def _row(info: dict[str, Any]) -> str:
         f"{'x'.join(map(str, p['observation_shape']))} -> {p['num_actions']}" + (f" [{p['name']}]" if p["name"] else "")
         for p in info["phases"]
     )
-    return f"{game:<34} {info['num_players']:>7}  {len(info['phases']):>6}  {phases:<34} {info['backend']}"
+    return (f"{game:<34} {info['num_players']:>7}  {len(info['phases']):>6}  {phases:<34} {info['backend']:<10} "
+            f"{info['observation_layout']} ({info['observation_layout_source']})")
+
+
+def _openspiel(as_json: bool) -> int:
+    from az_pz.adapters.openspiel import openspiel_games
+
+    rows = openspiel_games()
+    if as_json:
+        print(json.dumps([{"game": f"openspiel:{name}", "served": reason is None, "reason": reason}
+                          for name, reason in rows], indent=2))
+        return 0
+    served = [name for name, reason in rows if reason is None]
+    print(f"served ({len(served)}): az-pz train openspiel:GAME")
+    for name in served:
+        print(f"  openspiel:{name}")
+    print(f"refused ({len(rows) - len(served)}):")
+    for name, reason in rows:
+        if reason is not None:
+            print(f"  {name:<28} {reason}")
+    return 0
 
 
 def main(argv: list[str]) -> int:
     args = build_parser().parse_args(argv)
+    if args.openspiel:
+        try:
+            return _openspiel(args.json)
+        except ImportError as error:
+            print(f"az-pz info: {error}", file=sys.stderr)
+            return 1
     env_kwargs = parse_env_kwargs(args.env)
     games = [(name, env_kwargs) for name in args.games] or list(DEFAULT_GAMES)
     infos = []
@@ -76,7 +109,8 @@ def main(argv: list[str]) -> int:
     if args.json:
         print(json.dumps(infos, indent=2))
         return 0
-    header = f"{'game':<34} {'players':>7}  {'phases':>6}  {'observation (CxHxW) -> actions':<34} backend"
+    header = (f"{'game':<34} {'players':>7}  {'phases':>6}  {'observation (CxHxW) -> actions':<34} {'backend':<10} "
+              "observation layout")
     print(header)
     print("-" * len(header))
     for info in infos:
