@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import numbers
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -79,6 +80,13 @@ class NetworkConfig:
         _check(0.0 <= self.dropout < 1.0, f"network.dropout must be in [0, 1), got {self.dropout}")
         for name in ("channels", "mlp_hidden", "policy_channels", "value_channels", "value_hidden"):
             _check(getattr(self, name) >= 1, f"network.{name} must be >= 1, got {getattr(self, name)}")
+        from az_pz.bounds import NETWORK_FIELD_BOUNDS  # sizes may come from files: bounded before any allocation
+
+        for name, bound in NETWORK_FIELD_BOUNDS.items():
+            value = getattr(self, name)
+            _check(isinstance(value, numbers.Integral) and not isinstance(value, bool),
+                   f"network.{name} must be an integer, got {value!r}")
+            _check(value <= bound, f"network.{name} = {value} is out of bounds (at most {bound})")
 
 
 @dataclass(frozen=True)
@@ -92,6 +100,14 @@ class SelfPlayConfig:
     temperature_moves: int = 15
     """Moves per game sampled in proportion to visit counts (temperature 1); later moves take the most
     visited action. The original's ``tempThreshold`` (15); AlphaZero: 30 moves (chess, shogi)."""
+    opening_random_plies: int = 0
+    """Each game opens with ``k`` uniformly random moves, ``k`` drawn uniformly from ``0..opening_random_plies``
+    (not searched, not recorded): self-play then learns from varied positions, not only from the few openings
+    its own search prefers. 0: every game starts from the initial state."""
+    value_target_mix: float = 0.0
+    """Value target = ``(1 - mix) * game result + mix * root value of the search`` (the mover's frame). The
+    result alone is unbiased but noisy (one game); the search value is smoother, and exact where the solver
+    proved the root. KataGo-like blends; 0: the game result alone (AlphaZero)."""
     full_search_prob: float = 1.0
     """Playout-cap randomization (KataGo): the probability that a move gets the full
     ``search.num_simulations`` and is recorded for training. KataGo: 0.25. 1.0 turns it off."""
@@ -131,6 +147,8 @@ class SelfPlayConfig:
         _check(self.games_per_iteration >= 1, "selfplay.games_per_iteration must be >= 1")
         _check(self.concurrent_games >= 1, "selfplay.concurrent_games must be >= 1")
         _check(self.temperature_moves >= 0, "selfplay.temperature_moves must be >= 0")
+        _check(self.opening_random_plies >= 0, "selfplay.opening_random_plies must be >= 0")
+        _check(0.0 <= self.value_target_mix <= 1.0, "selfplay.value_target_mix must be in [0, 1]")
         _check(0.0 < self.full_search_prob <= 1.0, "selfplay.full_search_prob must be in (0, 1]")
         _check(self.fast_simulations >= 0, "selfplay.fast_simulations must be >= 0")
         _check(self.full_search_prob == 1.0 or self.fast_simulations >= 1,
@@ -387,7 +405,7 @@ def _tictactoe() -> RunConfig:
     return RunConfig(
         game="tictactoe_v3",
         network=NetworkConfig(kind="mlp", num_blocks=2, mlp_hidden=128, value_hidden=64),
-        search=SearchConfig(num_simulations=48, dirichlet_alpha=1.0, leaves_per_tree=8),
+        search=SearchConfig(num_simulations=48, dirichlet_alpha=1.0, leaves_per_tree=8, solver=True),
         selfplay=SelfPlayConfig(games_per_iteration=128, concurrent_games=128, temperature_moves=9),
         train=TrainConfig(iterations=40, time_limit_s=270.0, batch_size=256, sample_reuse=2.0,
                           learning_rate=3e-3, replay_capacity=60_000, min_replay_size=256),
@@ -401,7 +419,8 @@ def _connect_four() -> RunConfig:
         game="connect_four_v3",
         # 4x48 evaluates 1.5-2x faster than 4x64 on a CPU (docs/bench.md): more games in the hour.
         network=NetworkConfig(kind="resnet", num_blocks=4, channels=48, value_hidden=64),
-        search=SearchConfig(num_simulations=128, dirichlet_alpha=1.0, leaves_per_tree=8),
+        # The solver proves wins and losses met in the tree (docs/strength.md: its ablation).
+        search=SearchConfig(num_simulations=128, dirichlet_alpha=1.0, leaves_per_tree=8, solver=True),
         # Two single-threaded worker processes keep both cores of a small machine busy during self-play.
         selfplay=SelfPlayConfig(games_per_iteration=128, concurrent_games=64, temperature_moves=8,
                                 full_search_prob=0.5, fast_simulations=32, num_workers=2),

@@ -16,7 +16,10 @@ evaluator in one batch). Per move it applies:
   the false-positive rate (AlphaGo Zero); the threshold is lowered when that rate is too high.
 
 Value targets are the sum of rewards from the recorded position to the end of the game, per
-seat, rotated to the mover's frame and clipped to ``[-1, 1]`` (the network's tanh range). A game
+seat, rotated to the mover's frame and clipped to ``[-1, 1]`` (the network's tanh range); with
+``value_target_mix`` they are blended with the search's root value (exact where the solver proved the
+root). ``opening_random_plies`` starts each game from a uniformly random number (up to that many) of
+uniformly random moves, so that self-play sees varied positions rather than its own few openings. A game
 cut at ``max_moves`` ends there; with ``adjudicate_capped`` its end adds ``task.adjudicate(state)``,
 the task's estimate of the returns still to come (e.g. chess material), to every target.
 """
@@ -91,8 +94,10 @@ class _Game:
     moves: int = 0
     total: np.ndarray | None = None
     """Sum of rewards per seat so far ``[P]``."""
-    records: list[tuple[np.ndarray, int, np.ndarray, np.ndarray, int, np.ndarray]] = field(default_factory=list)
-    """(observation, phase, policy, mask, mover, rewards-so-far at that point) per recorded move."""
+    records: list[tuple[np.ndarray, int, np.ndarray, np.ndarray, int, np.ndarray, np.ndarray]] = field(
+        default_factory=list)
+    """(observation, phase, policy, mask, mover, rewards-so-far at that point, root values [P]) per recorded
+    move."""
     would_resign: int | None = None
     """Seat that would have resigned in a game played out to check the threshold."""
 
@@ -189,7 +194,7 @@ class SelfPlay(ResignState):
             finished: list[int] = []
             for i, game in enumerate(games):
                 if full:
-                    self._record(game, output.policy[i])
+                    self._record(game, output.policy[i], output.root_values[i])
                 if self._resigns(game, output.root_values[i], rng):
                     stats.resignations += 1
                     finished.append(i)
@@ -234,16 +239,25 @@ class SelfPlay(ResignState):
 
     def _new_game(self, rng: np.random.Generator) -> _Game:
         seed = int(rng.integers(0, 2**31 - 1))
-        return _Game(state=self.task.initial_state(seed), total=np.zeros(self.task.spec.num_players, np.float32))
+        task = self.task
+        state = task.initial_state(seed)
+        total = np.zeros(task.spec.num_players, np.float32)
+        plies = int(rng.integers(0, self.config.opening_random_plies + 1)) if self.config.opening_random_plies else 0
+        for _ in range(plies):  # a random opening: not searched, not recorded, its rewards counted
+            child, rewards = task.step(state, int(rng.choice(np.flatnonzero(task.legal_mask(state)))))
+            if task.is_terminal(child):
+                break  # keep the last live position: the game is played from there
+            state, total = child, total + rewards
+        return _Game(state=state, total=total)
 
-    def _record(self, game: _Game, policy: np.ndarray) -> None:
+    def _record(self, game: _Game, policy: np.ndarray, root_values: np.ndarray) -> None:
         task = self.task
         phase = task.phase(game.state)
         actions = task.spec.phases[phase].num_actions
         mask = np.asarray(task.legal_mask(game.state), bool)
         game.records.append((np.asarray(task.observe(game.state), np.float32), phase,
                              np.asarray(policy[:actions], np.float32), mask, task.to_play(game.state),
-                             game.total.copy()))
+                             game.total.copy(), np.asarray(root_values, np.float32).copy()))
 
     def _resigns(self, game: _Game, root_values: np.ndarray, rng: np.random.Generator) -> bool:
         """True when the mover resigns now; may instead mark the game for a checking play-out."""
@@ -271,8 +285,12 @@ class SelfPlay(ResignState):
             if game.total[seat] >= game.total[1 - seat]:
                 self.resign_false_positives += 1
         out: list[Position] = []
-        for observation, phase, policy, mask, mover, before in game.records:
-            value = np.clip(rotate_to_player(game.total - before, mover), -1.0, 1.0).astype(np.float32)
+        mix = self.config.value_target_mix
+        for observation, phase, policy, mask, mover, before, searched in game.records:
+            result = game.total - before
+            if mix:
+                result = (1.0 - mix) * result + mix * searched
+            value = np.clip(rotate_to_player(result, mover), -1.0, 1.0).astype(np.float32)
             stats.positions += 1
             for obs, pol, msk in self._augment(observation, policy, mask, phase):
                 out.append((obs, phase, pol, value, msk))
