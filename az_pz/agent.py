@@ -36,6 +36,8 @@ from az_pz.task import Task
 __all__ = ["AlphaZeroAgent"]
 
 _ZIP_FORMAT = "az_pz.agent/1"
+_ZIP_ENTRY_BOUNDS = {"data.json": 16 << 20, "model.safetensors": 8 << 30}
+"""Largest uncompressed size of each entry of an agent archive read (a guard against zip bombs)."""
 
 
 class AlphaZeroAgent:
@@ -67,11 +69,13 @@ class AlphaZeroAgent:
             return cls._load_zip(path if path.suffix == ".zip" else path.with_suffix(".zip"), device, task, seed, overrides)
         run_dir, checkpoint = ckpt.find_checkpoint(path)
         config, task_json = ckpt.read_run_config(run_dir)
-        task = task if task is not None else make_task(config.game, **config.env_kwargs)
+        source = str(Path(run_dir) / "config.json")
+        task = task if task is not None else _task_from_file(config.game, config.env_kwargs, source)
         if task.spec.to_json() != task_json:
             raise ckpt.CheckpointError(f"{run_dir} was trained on {task_json.get('name')!r}, not on the task given "
                                        f"({task.spec.name!r})")
         ckpt.read_checkpoint_state(checkpoint, task.spec)
+        _check_size(task, config.network, source)
         network = AlphaZeroNetwork(task.spec, config.network)
         ckpt.load_model_weights(checkpoint / "model.safetensors", network, task.spec)
         search = _search_with(config.eval_search(), None, overrides)
@@ -82,16 +86,30 @@ class AlphaZeroAgent:
                   overrides: dict[str, Any]) -> "AlphaZeroAgent":
         try:
             with zipfile.ZipFile(path) as archive:
+                for name, bound in _ZIP_ENTRY_BOUNDS.items():
+                    if archive.getinfo(name).file_size > bound:
+                        raise ValueError(f"its {name} unpacks to more than {bound >> 20} MiB")
                 data = json.loads(archive.read("data.json"))
                 weights = archive.read("model.safetensors")
-        except (zipfile.BadZipFile, KeyError, ValueError, OSError) as error:
+        except (zipfile.BadZipFile, KeyError, ValueError, OSError, RecursionError) as error:
             raise ckpt.CheckpointError(f"{path} is not an az_pz agent archive (truncated or foreign): {error}") from error
-        if data.get("format") != _ZIP_FORMAT:
-            raise ckpt.CheckpointError(f"{path} is not an az_pz agent archive (format {data.get('format')!r})")
-        task = task if task is not None else make_task(data["game"], **data.get("env_kwargs", {}))
-        network = AlphaZeroNetwork(task.spec, NetworkConfig(**data["network"]))
+        if not isinstance(data, dict) or data.get("format") != _ZIP_FORMAT:
+            raise ckpt.CheckpointError(f"{path} is not an az_pz agent archive (format "
+                                       f"{data.get('format') if isinstance(data, dict) else None!r})")
+        source = f"{path}:data.json"
+        task = task if task is not None else _task_from_file(data.get("game"), data.get("env_kwargs", {}), source)
+        if "task" in data and data["task"] != task.spec.to_json():
+            raise ckpt.CheckpointError(f"{source} holds an agent for {data.get('game')!r} with spec {data['task']}, "
+                                       f"not for the task {task.spec.name!r} ({task.spec.to_json()})")
+        try:
+            network_config = NetworkConfig(**data["network"])
+            search_config = SearchConfig(**_tuples(data["search"]))
+        except (KeyError, TypeError, ValueError) as error:
+            raise ckpt.CheckpointError(f"{source} holds an invalid network or search config: {error}") from None
+        _check_size(task, network_config, source)
+        network = AlphaZeroNetwork(task.spec, network_config)
         ckpt.load_model_bytes(weights, network, task.spec, name=f"{path}:model.safetensors")
-        search = _search_with(SearchConfig(**_tuples(data["search"])), None, overrides)
+        search = _search_with(search_config, None, overrides)
         return cls(task, network, search=search, device=device, seed=seed)
 
     def save(self, path: str | Path) -> Path:
@@ -305,6 +323,26 @@ def _known_decoder(task: Task):
 
         return connect_four
     return None
+
+
+def _task_from_file(game: Any, env_kwargs: Any, source: str) -> Task:
+    """:func:`az_pz.games.task_from_file` (a game name from a file is never imported), errors as CheckpointError."""
+    from az_pz.games import task_from_file
+
+    try:
+        return task_from_file(game, env_kwargs, source)
+    except ValueError as error:
+        raise ckpt.CheckpointError(str(error)) from None
+
+
+def _check_size(task: Task, network: NetworkConfig, source: str) -> None:
+    """Refuse, before allocating it, a network or task out of :mod:`az_pz.bounds`."""
+    from az_pz.bounds import check_network_size
+
+    try:
+        check_network_size(task.spec, network, source)
+    except ValueError as error:
+        raise ckpt.CheckpointError(str(error)) from None
 
 
 def _tuples(data: dict[str, Any]) -> dict[str, Any]:

@@ -65,6 +65,52 @@ def _family_of(name: str) -> str:
     )
 
 
+_OPENSPIEL_NAME = re.compile(r"^openspiel:[a-z][a-z0-9_]*$")
+
+
+def known_game(name: Any, source: str) -> str:
+    """A game name read from a file (``source``: which file and field), checked to be data, never code.
+
+    The name must be a game az_pz knows (the classic games, fast tasks registered in this process), a
+    PettingZoo registry id or its module-name form (``classic/connect_four-v3``, ``connect_four_v3``: looked
+    up in ``pettingzoo.aec_registry``), or ``openspiel:GAME``. A dotted module path, which ``make_task``
+    would import for a name typed in code, is refused: importing a module runs its code. Returns ``name``.
+
+    Raises:
+        ValueError: naming the file, the name and how to load a run of your own game (pass its task in code).
+    """
+    if isinstance(name, str) and name:
+        game = canonical_name(name)
+        if game in _FAST_MODULES or game in _FAST_TASKS or _OPENSPIEL_NAME.match(name):
+            return name
+        if "." not in name and (name in _pettingzoo_ids() or game in _pettingzoo_ids().values()):
+            return name
+    raise ValueError(
+        f"{source} names the game {str(name)[:80]!r}, which is neither a game az_pz knows ({', '.join(CLASSIC_GAMES)}) "
+        "nor a PettingZoo registry id: a name read from a file is never imported. If the run plays your own "
+        "game, build its task in code and pass it (AlphaZeroAgent.load(path, task=...), Trainer.resume(run, task=...))."
+    )
+
+
+def task_from_file(name: Any, env_kwargs: Any, source: str) -> Task:
+    """``make_task`` for a game named in a file: the name checked by :func:`known_game` (never imported),
+    the env kwargs plain values (numbers, strings, booleans). Raises ``ValueError`` naming ``source``."""
+    name = known_game(name, f"{source} (game)")
+    if not isinstance(env_kwargs, dict) or not all(
+            isinstance(key, str) and (value is None or isinstance(value, (bool, int, float, str)))
+            for key, value in env_kwargs.items()):
+        raise ValueError(f"{source}: env_kwargs must map names to numbers, strings or booleans, "
+                         f"got {str(env_kwargs)[:80]}")
+    return make_task(name, **env_kwargs)
+
+
+def _pettingzoo_ids() -> dict[str, str]:
+    """PettingZoo's AEC registry: id -> module-name form (``classic/go-v5`` -> ``go_v5``)."""
+    import pettingzoo
+
+    return {env_id: canonical_name(env_id) for env_id in getattr(pettingzoo, "aec_registry", {})}
+
+
 def register_fast_task(name: str, factory: TaskFactory) -> None:
     """Register the fast native task for a game (called by ``az_pz.adapters.<game>``)."""
     _FAST_TASKS[canonical_name(name)] = factory

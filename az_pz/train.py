@@ -59,6 +59,22 @@ def _task_of_stored_run(run_dir: Path, config: RunConfig) -> Task:
     return task
 
 
+def _task_of_stored_run(run_dir: Path, config: RunConfig) -> Task:
+    """The task of a run's ``config.json`` (game never imported, see :func:`az_pz.games.task_from_file`),
+    with its network and replay buffer checked against :mod:`az_pz.bounds` before anything is allocated."""
+    from az_pz.bounds import check_network_size, check_replay_size
+    from az_pz.games import task_from_file
+
+    source = str(run_dir / "config.json")
+    try:
+        task = task_from_file(config.game, config.env_kwargs, source)
+        check_network_size(task.spec, config.network, source)
+        check_replay_size(task.spec, config.train.replay_capacity, source)
+    except ValueError as error:
+        raise ckpt.CheckpointError(str(error)) from None
+    return task
+
+
 class Trainer:
     """Owns the network, optimizer, replay buffer and self-play of one run directory."""
 
@@ -127,6 +143,8 @@ class Trainer:
         """
         run_dir = Path(run_dir)
         stored, task_json = ckpt.read_run_config(run_dir)
+        if task is None:  # config.json is data: its game is resolved among known games only, sizes bounded
+            task = _task_of_stored_run(run_dir, stored)
         if task is None:  # config.json is data: its game is resolved among known games only, sizes bounded
             task = _task_of_stored_run(run_dir, stored)
         config = config if config is not None else stored
