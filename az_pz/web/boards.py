@@ -43,8 +43,9 @@ def move_labels(env: Any) -> dict[int, str]:
     """Legal action -> its label for the player to move (empty once the game is over)."""
     from az_pz.agents.human import legal_moves_text
 
-    if not legal_mask(env).any():
-        return {}
+    name = env.agent_selection
+    if env.terminations.get(name) or env.truncations.get(name) or not legal_mask(env).any():
+        return {}  # a finished game: connect four still shows the mover's mask
     return {action: text for text, action in legal_moves_text(env).items()}
 
 
