@@ -14,7 +14,7 @@ from az_pz.games import make_task
 from az_pz.network import AlphaZeroNetwork
 from az_pz.records import GameRecord, write_jsonl
 from az_pz.train import Trainer
-from az_pz.warmstart import RecordStats, WarmStart, positions_from_records, random_play_positions, warm_start
+from az_pz.warmstart import RecordStats, init_from, WarmStart, positions_from_records, random_play_positions, warm_start
 
 SEATS = ["player_1", "player_2"]
 
@@ -140,7 +140,7 @@ def test_init_from_a_go_network_of_another_board_size_keeps_the_trunk(tmp_path):
     small.close()
     big = Trainer(config(7), run_dir=tmp_path / "g7", progress=False, tensorboard=False)
     try:
-        report = warm_start(big, WarmStart(init_from=str(tmp_path / "g5")), log=lambda _: None)
+        report = init_from(big.network, tmp_path / "g5", big.spec)
         assert any(name.startswith("trunk.") for name in report.carried)
         assert report.kept and all(not name.startswith("trunk.") for name in report.kept)
         trunk = {k: v for k, v in small.network.state_dict().items() if k.startswith("trunk.")}
