@@ -333,7 +333,7 @@ def read_checkpoint_state(checkpoint: str | os.PathLike, spec: TaskSpec | None =
         raise CheckpointError(f"{path} is not an az_pz checkpoint state (expected format {CHECKPOINT_FORMAT!r})")
     if spec is not None and state.get("game") not in (None, spec.name):
         raise CheckpointError(f"{checkpoint} belongs to a {state.get('game')!r} run, not {spec.name!r}")
-    for name, facts in state.get("files", {}).items():
+    for name, facts in _file_hashes(state, checkpoint, path).items():
         file = checkpoint / name
         if not file.is_file():
             raise CheckpointError(f"{file} is missing; the checkpoint is incomplete. Resume from an earlier "
@@ -343,6 +343,31 @@ def read_checkpoint_state(checkpoint: str | os.PathLike, spec: TaskSpec | None =
                                   "overwritten). Resume from an earlier checkpoint: "
                                   f"{earlier_checkpoint_command(checkpoint)}")
     return state
+
+
+def _file_hashes(state: dict[str, Any], checkpoint: Path, path: Path) -> dict[str, dict[str, Any]]:
+    """``state["files"]`` checked to be what ``save_checkpoint`` writes: plain file names (no path) with their
+    size and sha256, the weights among them, and every data file of the directory listed. A state.json
+    without its hashes is refused: nothing it does not vouch for is loaded."""
+    files = state.get("files")
+    if not isinstance(files, dict) or "model.safetensors" not in files:
+        raise CheckpointError(f"{path} lists no file hashes (its 'files' entry is missing or names no "
+                              "model.safetensors), so nothing in the checkpoint can be verified; it was not written "
+                              "by az_pz's save_checkpoint. Resume from an earlier checkpoint: "
+                              f"{earlier_checkpoint_command(checkpoint)}")
+    for name, facts in files.items():
+        if (not isinstance(name, str) or name != Path(name).name or name in ("", ".", "..", "state.json")
+                or not isinstance(facts, dict) or not isinstance(facts.get("bytes"), int)
+                or not isinstance(facts.get("sha256"), str) or not re.fullmatch(r"[0-9a-f]{64}", facts["sha256"])):
+            raise CheckpointError(f"{path} has an invalid 'files' entry {str(name)[:60]!r}: {str(facts)[:80]} "
+                                  "(expected a file name with its 'bytes' and 'sha256')")
+    unlisted = sorted(f.name for f in checkpoint.iterdir() if f.is_file() and f.name != "state.json"
+                      and f.suffix in (".safetensors", ".npz", ".json") and f.name not in files)
+    if unlisted:
+        raise CheckpointError(f"{checkpoint} holds {', '.join(unlisted)}, which state.json does not list with a hash; "
+                              "the checkpoint was changed after it was written. Resume from an earlier checkpoint: "
+                              f"{earlier_checkpoint_command(checkpoint)}")
+    return files
 
 
 def earlier_checkpoint_command(checkpoint: str | os.PathLike) -> str:
