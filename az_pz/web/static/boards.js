@@ -127,7 +127,7 @@ function chessClick(container, view, options, name) {
 function drawGo(container, view, options) {
   const n = view.size;
   const step = 36;
-  const margin = 30;
+  const margin = 36;
   const extent = margin * 2 + step * (n - 1);
   const board = svg("svg", { class: "go", viewBox: `0 0 ${extent} ${extent}`, width: extent, height: extent });
   board.append(svg("rect", { x: 0, y: 0, width: extent, height: extent, class: "wood" }));
