@@ -8,14 +8,16 @@
 Under ``"hwc"`` and ``"chw"`` a 2-D observation ``(H, W)`` is one plane ``(1, H, W)`` and a 1-D one is
 ``(1, 1, N)``; only 3-D observations differ. The layout is known where the env tells it (PettingZoo's own
 envs: HWC; Shimmy's OpenSpiel envs: CHW for 3-D tensors, flat otherwise, since OpenSpiel's 2-D tensors such
-as gomoku's ``(3, 225)`` are planes of flattened cells). For other envs a 3-D shape is read from its
-smallest axis, with a warning saying so, and refused when that axis is not unique at one end (``(8, 3, 8)``,
-``(3, 3, 3)``): pass ``observation_layout=`` then.
+as gomoku's ``(3, 225)`` are planes of flattened cells). Other envs' 3-D observations are read from the
+shape when it tells one way only: channels last when the last axis is the strictly smallest or the first two
+are a square board (``(6, 7, 2)``, ``(3, 3, 4)``), channels first likewise (``(2, 6, 7)``, ``(4, 8, 8)``).
+A shape that tells both ways or neither (``(3, 3, 3)``, ``(8, 3, 8)``) is refused, not guessed: pass
+``observation_layout=`` then. The layout used and how it was found are in the task's repr, ``az-pz info``
+and ``check_task``'s result.
 """
 
 from __future__ import annotations
 
-import warnings
 from typing import Any
 
 import numpy as np
@@ -65,14 +67,15 @@ def detect_layout(raw: Any, shape: tuple[int, ...]) -> tuple[str, str]:
     if module.startswith("pettingzoo."):
         return "hwc", "PettingZoo convention"
     height, width, depth = shape
+    candidates = set()
+    if depth < min(height, width) or (height == width != depth):
+        candidates.add("hwc")  # channels last, PettingZoo's convention: (6, 7, 2), (3, 3, 4)
+    if height < min(width, depth) or (width == depth != height):
+        candidates.add("chw")  # channels first, OpenSpiel's: (3, 6, 7), (9, 5, 5)
+    if len(candidates) == 1:
+        layout = candidates.pop()
+        return layout, "read from the shape: " + ("square board, channels last" if layout == "hwc" and height == width
+                                                  else "channels last" if layout == "hwc" else "channels first")
     name = f"{module}.{type(raw).__qualname__}"
-    if depth < min(height, width):
-        layout = "hwc"
-    elif height < min(width, depth):
-        layout = "chw"
-    else:
-        raise ValueError(f"cannot tell the channel axis of {name}'s {shape} observations: pass "
-                         "observation_layout='hwc' (channels last), 'chw' (channels first) or 'flat'")
-    warnings.warn(f"{name}: {shape} observations read as {layout!r} (the smallest axis taken for channels); "
-                  f"pass observation_layout={layout!r} to say so, or another layout", UserWarning, stacklevel=4)
-    return layout, "smallest axis"
+    raise ValueError(f"cannot tell how {name}'s {shape} observations are laid out (channels first or last?): pass "
+                     "observation_layout='chw' (channels first), 'hwc' (channels last) or 'flat' (a feature vector)")
