@@ -96,6 +96,15 @@ class UciEngine:
             self._send(f"info string {command} failed: {type(error).__name__}: {error}")
         return not self.finished
 
+    def position_state(self) -> Any | None:
+        """The chess task's state of the current position, rebuilt from its move list (None after a
+        refused ``position``): what the network observes, repetitions and history planes included."""
+        if self._position is None:
+            return None
+        from az_pz.adapters.chess import replay
+
+        return replay(*self._position)
+
     def wait(self) -> None:
         """Block until the running search (if any) has sent its ``bestmove``."""
         thread = self._thread
@@ -220,9 +229,7 @@ class UciEngine:
             raise EngineError(f"no valid position ({self._position_error}); send a new position")
         search = self._engine_search()
         root, moves = self._position
-        from az_pz.adapters.chess import replay
-
-        state = replay(root, moves)
+        state = self.position_state()
         board = state.board
         if not any(board.legal_moves):
             raise EngineError("the game is over: no legal move (checkmate or stalemate)")
