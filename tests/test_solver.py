@@ -183,3 +183,56 @@ def test_bad_positions_are_refused_with_a_reason():
         env = tictactoe_v3.env()
         env.reset()
         Position.from_env(env)
+
+
+# ---------------------------------------------------------------- the "solver" agent
+
+
+def _play_from(env, actions: list[int]) -> None:
+    env.reset(seed=0)
+    for action in actions:
+        env.step(action)
+
+
+def test_solver_agent_plays_only_best_moves_in_the_env():
+    from az_pz.agents import make
+
+    env, opponent = _env(), make("random:5")
+    agent = make("solver:1")
+    opening = [int(c) - 1 for c in "23766176641753"]  # ply 14: the side to move wins (score 2) by column 4
+    _play_from(env, opening)
+    seat = env.agent_selection
+    while not any(env.terminations.values()):
+        if env.agent_selection == seat:
+            scores = move_scores(Position.from_env(env))
+            action = agent.act(env)
+            assert scores[action] == scores.max()
+        else:
+            action = opponent.act(env)
+        env.step(action)
+    assert env.rewards[seat] == 1  # a won position stays won
+
+
+def test_solver_agent_ties_follow_its_seed_and_prefer_fast_wins():
+    from az_pz.agents import make
+
+    env = _env()
+    moves = "7261452643115367"
+    _play_from(env, [int(c) - 1 for c in moves])
+    # Columns 4 and 7 win with the 11th stone, column 2 only with the 18th: the fast wins are chosen.
+    assert list(move_scores(moves)) == [-1, 4, 3, 11, -11, 0, 11]
+    choices = {make(f"solver:{seed}").act(env) for seed in range(8)}
+    assert choices == {3, 6}
+    first = [make("solver:3").act(env) for _ in range(3)]
+    assert len(set(first)) == 1
+
+
+def test_solver_agent_refuses_other_games():
+    from pettingzoo.classic import tictactoe_v3
+
+    from az_pz.agents import make
+
+    env = tictactoe_v3.env()
+    env.reset()
+    with pytest.raises(ValueError, match="connect_four"):
+        make("solver").act(env)

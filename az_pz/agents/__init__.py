@@ -13,6 +13,7 @@ colon and handed to the kind's factory as a string:
 ``stockfish:ELO``                 Stockfish over UCI (chess); ``stockfish`` = full strength
 ``gnugo:LEVEL``                   GNU Go over GTP (go), level 0..10
 ``human``                         moves typed at the terminal
+``solver`` / ``solver:SEED``      perfect connect four play (``az_pz.solvers``), ties random
 ``openspiel_mcts:SIMS``           OpenSpiel's rollout ``MCTSBot`` (OpenSpiel games)
 ``openspiel_random``              OpenSpiel's uniform random bot (OpenSpiel games)
 ================================  ===================================================
@@ -149,6 +150,12 @@ def _openspiel_random(arg: str | None = None, **kwargs: Any) -> Agent:
     return OpenSpielRandomAgent(_int_arg("openspiel_random", arg, kwargs.pop("seed", None)))
 
 
+def _solver(arg: str | None = None, **kwargs: Any) -> Agent:
+    from az_pz.agents.solver import SolverAgent
+
+    return SolverAgent(_int_arg("solver", arg, kwargs.pop("seed", None)), **kwargs)
+
+
 def _human(arg: str | None = None, **kwargs: Any) -> Agent:
     from az_pz.agents.human import HumanAgent
 
@@ -164,6 +171,7 @@ for _kind, _factory in {
     "stockfish": _stockfish,
     "gnugo": _gnugo,
     "human": _human,
+    "solver": _solver,
     "openspiel_mcts": _openspiel_mcts,
     "openspiel_random": _openspiel_random,
 }.items():

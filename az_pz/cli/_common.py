@@ -27,7 +27,7 @@ def add_env_argument(parser: argparse.ArgumentParser) -> None:
 
 
 AGENT_HELP = (
-    "agent specs: random, mcts:SIMS, alphazero:RUN_DIR, maskable_ppo:ZIP, ppo:ZIP, stockfish:ELO, gnugo:LEVEL, human, "
+    "agent specs: random, mcts:SIMS, alphazero:RUN_DIR, maskable_ppo:ZIP, ppo:ZIP, stockfish:ELO, gnugo:LEVEL, human, solver (connect four), "
     "openspiel_mcts:SIMS, openspiel_random (OpenSpiel games)"
 )
 
