@@ -246,18 +246,24 @@ def save_checkpoint(run_dir: str | os.PathLike, iteration: int, files: dict[str,
     ``state`` is stored as ``state.json`` together with the hash of every file.
     """
     root = Path(run_dir) / "checkpoints"
-    root.mkdir(parents=True, exist_ok=True)
     name = f"iter_{iteration:04d}"
-    tmp = Path(tempfile.mkdtemp(prefix=f".{name}.", suffix=".tmp", dir=root))
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{name}.", suffix=".tmp", dir=root))
+    except OSError as error:  # read-only, permission denied: name the checkpoint, not a temp name
+        raise OSError(error.errno, error.strerror, str(root / name)) from None
     os.chmod(tmp, 0o777 & ~_UMASK)  # mkdtemp makes 0700
     try:
         manifest = {}
         for file_name, content in files.items():
             target = tmp / file_name
-            if isinstance(content, (bytes, bytearray)):
-                atomic_write_bytes(target, bytes(content))
-            else:
-                content.save(target)
+            try:
+                if isinstance(content, (bytes, bytearray)):
+                    atomic_write_bytes(target, bytes(content))
+                else:
+                    content.save(target)
+            except OSError as error:  # disk full: `latest` still names the previous checkpoint
+                raise OSError(error.errno, error.strerror, str(root / name / file_name)) from None
             manifest[file_name] = {"bytes": target.stat().st_size, "sha256": _sha256(target)}
         atomic_write_json(tmp / "state.json", {"format": CHECKPOINT_FORMAT, "iteration": iteration,
                                                "saved_at": time.time(), "files": manifest, **state})

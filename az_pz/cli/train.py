@@ -184,6 +184,9 @@ def _run(config, head) -> int:
     except CheckpointError as error:
         print(f"az-pz train: {error}", file=sys.stderr)
         return 1
+    except OSError as error:  # a read-only or full run directory: nothing of the run changed
+        print(_write_error(error, head.resume or head.run_dir), file=sys.stderr)
+        return 1
     if _warm_start_asked(head):
         code = _warm_start(trainer, head)
         if code is not None:
@@ -220,13 +223,17 @@ def _run(config, head) -> int:
             return 1
         except OSError as error:  # disk full, read-only or permission denied: the save left `latest` as it was
             trainer.close()
-            print(f"az-pz train: cannot write {error.filename or trainer.run_dir}: {error.strerror or error}; "
-                  f"{_kept(trainer)}free space or fix the permissions, then: az-pz train --resume {trainer.run_dir}",
-                  file=sys.stderr)
+            print(_write_error(error, trainer.run_dir, _kept(trainer)), file=sys.stderr)
             return 1
     print(f"done: {trainer.iteration} iterations in {trainer.counters['seconds']:.0f}s; "
           f"checkpoints in {trainer.run_dir / 'checkpoints'}")
     return 0
+
+
+def _write_error(error: OSError, run_dir, kept: str = "") -> str:
+    """One line for a write that failed (disk full, read-only, permission denied), naming the file."""
+    return (f"az-pz train: cannot write {error.filename or run_dir}: {error.strerror or error}; {kept}"
+            f"free space or fix the permissions, then: az-pz train --resume {run_dir}")
 
 
 def _kept(trainer) -> str:
