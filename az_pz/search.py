@@ -83,6 +83,10 @@ class SearchConfig:
     """``c_visit`` of sigma(q) = (c_visit + max N) * c_scale * q (mctx's ``maxvisit_init``)."""
     gumbel_c_scale: float = 0.1
     """``c_scale`` of sigma(q) (mctx's ``value_scale``)."""
+    eval_cache: int = 0
+    """Evaluator results kept by position (``task.key``), at most this many (0: no cache): a position met
+    again, in another game of the batch or through a transposition, costs no network call. Forgotten when
+    every tree is reset (self-play: every iteration, when the network changes)."""
     solver: bool = False
     """MCTS-Solver: terminal children found at expansion, proven wins and losses backed up through the tree;
     a proven root's policy target holds only its best moves, and proven-lost moves get no target mass. Costs
@@ -100,6 +104,7 @@ class SearchConfig:
             "gumbel_max_considered >= 1": self.gumbel_max_considered >= 1,
             "gumbel_scale >= 0": self.gumbel_scale >= 0,
             "max_depth >= 1": self.max_depth >= 1,
+            "eval_cache >= 0": self.eval_cache >= 0,
             "value_bounds low < high": self.value_bounds is None or self.value_bounds[0] < self.value_bounds[1],
         }
         failed = [name for name, ok in checks.items() if not ok]
@@ -154,6 +159,13 @@ class MCTS:
         self._search_mask = getattr(task, "search_mask", None) or task.legal_mask
         self._num_players = task.spec.num_players
         self._terminal_actions = getattr(task, "terminal_actions", None)
+        self._key = getattr(task, "key", None)
+        self._cache: dict[Any, tuple[np.ndarray, np.ndarray]] | None = (
+            {} if config.eval_cache and self._key is not None else None)
+        self.evaluations = 0
+        """States sent to the evaluator so far."""
+        self.cache_hits = 0
+        """States answered from the evaluation cache so far (``SearchConfig.eval_cache``)."""
         bounds = config.value_bounds or (-1.0, 1.0)
         self._win_value = float(bounds[1]) if config.solver else np.inf
         """A return this high for the mover is a win (MCTS-Solver); +inf with the solver off."""
@@ -234,6 +246,8 @@ class MCTS:
     def reset(self, game: int | None = None) -> None:
         """Forget ``game``'s tree (every tree if ``None``)."""
         games = range(self.num_games) if game is None else [game]
+        if game is None and self._cache is not None:
+            self._cache.clear()
         for g in games:
             self._a["node_count"][g] = 0
             self._a["edge_count"][g] = 0
@@ -366,6 +380,26 @@ class MCTS:
         return start, np.asarray(actions, np.int32), reward_array.astype(np.float32)
 
     def _evaluate(self, states: list[Any]) -> tuple[np.ndarray, np.ndarray]:
+        cache = self._cache
+        if cache is None:
+            return self._evaluate_uncached(states)
+        keys = [self._key(state) for state in states]
+        if len(cache) + len(states) > self.config.eval_cache:
+            cache.clear()  # full: start over (positions of the current trees come back quickly)
+        todo: dict[Any, int] = {}
+        for i, key in enumerate(keys):
+            if key not in cache and key not in todo:
+                todo[key] = i
+        self.cache_hits += len(states) - len(todo)
+        if todo:
+            logits, values = self._evaluate_uncached([states[i] for i in todo.values()])
+            for j, key in enumerate(todo):
+                cache[key] = (logits[j], values[j])
+        rows = [cache[key] for key in keys]
+        return np.stack([r[0] for r in rows]), np.stack([r[1] for r in rows])
+
+    def _evaluate_uncached(self, states: list[Any]) -> tuple[np.ndarray, np.ndarray]:
+        self.evaluations += len(states)
         evaluation = self.evaluator.evaluate(self.task, states)
         logits = np.asarray(evaluation.prior_logits, np.float32)
         values = np.asarray(evaluation.values, np.float32)

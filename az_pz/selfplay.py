@@ -55,6 +55,10 @@ class SelfPlayStats:
     samples: int = 0
     """Positions handed to the replay buffer, symmetric copies included."""
     simulations: int = 0
+    evaluations: int = 0
+    """States the network evaluated."""
+    cache_hits: int = 0
+    """States answered from the search's evaluation cache (``search.eval_cache``) instead."""
     seconds: float = 0.0
     resignations: int = 0
     resign_playouts: int = 0
@@ -76,6 +80,8 @@ class SelfPlayStats:
             "selfplay/game_length": self.moves / max(self.games, 1),
             "selfplay/seconds": self.seconds,
         }
+        if self.cache_hits:
+            out["selfplay/eval_cache_hit_rate"] = self.cache_hits / max(self.cache_hits + self.evaluations, 1)
         if self.returns:
             returns = np.stack(self.returns)
             for seat in range(returns.shape[1]):
@@ -179,6 +185,7 @@ class SelfPlay(ResignState):
         start = time.perf_counter()
         positions: list[Position] = []
         self.mcts.reset()
+        evaluations, hits = self.mcts.evaluations, self.mcts.cache_hits
         games = [self._new_game(rng) for _ in range(min(num_games, config.concurrent_games))]
         started = len(games)
         while games:
@@ -232,6 +239,8 @@ class SelfPlay(ResignState):
                     games.pop()
                     self.mcts.reset(last)
         self._adjust_resign_threshold()
+        stats.evaluations = self.mcts.evaluations - evaluations
+        stats.cache_hits = self.mcts.cache_hits - hits
         stats.seconds = time.perf_counter() - start
         stats.resign_playouts = self.resign_playouts
         stats.resign_false_positives = self.resign_false_positives

@@ -94,7 +94,7 @@ def _worker_main(config_json: str, weights_path: str, jobs: Any, results: Any, p
         positions, stats = selfplay.play(games, np.random.default_rng(seed))
         summary = {k: getattr(stats, k) for k in ("games", "moves", "positions", "samples", "simulations",
                                                    "resignations", "resign_playouts", "resign_false_positives",
-                                                   "adjudicated")}
+                                                   "adjudicated", "evaluations", "cache_hits")}
         summary["returns"] = np.stack(stats.returns) if stats.returns else np.zeros((0, task.spec.num_players))
         results.put((index, pack_positions(positions, task.spec), summary))
 
@@ -157,7 +157,8 @@ class SelfPlayWorkers:
         positions: list[Position] = []
         for _, arrays, summary in done:
             positions.extend(unpack_positions(arrays, self.spec))
-            for key in ("games", "moves", "positions", "samples", "simulations", "resignations", "adjudicated"):
+            for key in ("games", "moves", "positions", "samples", "simulations", "resignations", "adjudicated",
+                        "evaluations", "cache_hits"):
                 setattr(stats, key, getattr(stats, key) + int(summary[key]))
             selfplay.resign_playouts += int(summary["resign_playouts"])
             selfplay.resign_false_positives += int(summary["resign_false_positives"])
