@@ -99,7 +99,7 @@ def create_app(config: ServeConfig, player: AgentPlayer | None = None) -> Starle
         seat = body.get("seat", 0)
         if seat == "random":
             seat = int(np.random.default_rng(seed).integers(2))
-        if not isinstance(seat, int) and not (isinstance(seat, str) and seat.isdigit()):
+        if isinstance(seat, bool) or not (isinstance(seat, int) or (isinstance(seat, str) and seat.isdigit())):
             raise ValueError(f"seat must be 0, 1 or 'random', got {seat!r}")
         session = await run_in_threadpool(GameSession, game, games[game], int(seat), seed)
         store.add(session)
@@ -192,6 +192,8 @@ def _games_offered(config: ServeConfig, player: AgentPlayer, spec: str) -> dict[
         return {game: kwargs}
     game = config.game or _GAME_OF_KIND.get(spec.partition(":")[0])
     if game is None:
+        if config.env_kwargs:
+            raise ValueError(f"env kwargs {config.env_kwargs} need the game they are for: add --game")
         return dict(DEFAULT_GAMES)
     game = canonical_name(game)
     kind_of(game)  # refuses a game the page cannot draw

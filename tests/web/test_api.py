@@ -152,6 +152,11 @@ def test_bad_requests_name_what_was_wrong(client):
     assert not_json.status_code == 400 and "not JSON" in not_json.json()["error"]
     bool_action = client.post(f"/api/games/{state['id']}/move", json={"action": True})
     assert bool_action.status_code == 400
+    assert client.post("/api/games", json={"game": "tictactoe_v3", "seat": 2}).status_code == 400
+    with pytest.raises(ValueError, match="add --game"):
+        create_app(ServeConfig("random", env_kwargs={"board_size": 13}))
+    with pytest.raises(ValueError, match="draws tictactoe, connect_four, chess, go"):
+        create_app(ServeConfig("random", game="texas_holdem_v4"))
 
 
 def test_a_trained_agent_archive_serves_its_own_game_with_network_values(tmp_path):
