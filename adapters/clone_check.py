@@ -49,8 +49,11 @@ def _record(env: Any, observe_all: bool) -> dict[str, Any]:
         "cumulative_rewards": dict(env._cumulative_rewards),
         "terminations": dict(env.terminations),
         "truncations": dict(env.truncations),
-        "infos": repr(env.infos),
+        "infos": repr({agent: sorted(map(repr, info)) for agent, info in env.infos.items()}),
     }
+    for agent, info in env.infos.items():  # arrays compared whole (numpy's repr elides long ones, and is slow)
+        for key, value in info.items():
+            record[f"infos[{agent!r}][{key!r}]"] = np.array(value) if isinstance(value, np.ndarray) else repr(value)
     watched = agents if observe_all else ([env.agent_selection] if agents else [])
     for agent in watched:
         obs = env.observe(agent)
