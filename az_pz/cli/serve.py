@@ -12,7 +12,9 @@ anyone who reaches it spend this machine's CPU on searches.
 from __future__ import annotations
 
 import argparse
+import ipaddress
 import socket
+import sys
 
 from az_pz.cli._common import AGENT_HELP, add_env_argument, parse_env_kwargs
 
@@ -55,6 +57,9 @@ def main(argv: list[str]) -> int:
     shown = f"[{args.host}]" if ":" in args.host else args.host
     print(f"az-pz serve: {app.state.player.spec} at http://{shown}:{port}/"
           + (f"  (recorded games at http://{shown}:{port}/viewer)" if args.records else ""), flush=True)
+    if not ipaddress.ip_address(sock.getsockname()[0]).is_loopback:
+        print(f"az-pz serve: warning: listening on {args.host}, not on this machine only: whoever reaches it can "
+              f"play and spend this machine's CPU on searches (no authentication)", file=sys.stderr, flush=True)
     server = uvicorn.Server(uvicorn.Config(app, log_level="warning"))
     server.run(sockets=[sock])
     return 0
