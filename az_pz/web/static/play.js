@@ -103,8 +103,11 @@ async function guarded(work) {
   try {
     await work();
   } catch (error) {
-    refuse(error.message);
     if (state) render();
+    if (state && !state.over && !state.your_turn) {
+      setPhase("agent-failed", "The agent did not move: reload the page to ask it again, or start a new game.");
+    }
+    refuse(error.message);
   } finally {
     busy = false;
   }
