@@ -79,3 +79,15 @@ def detect_layout(raw: Any, shape: tuple[int, ...]) -> tuple[str, str]:
     name = f"{module}.{type(raw).__qualname__}"
     raise ValueError(f"cannot tell how {name}'s {shape} observations are laid out (channels first or last?): pass "
                      "observation_layout='chw' (channels first), 'hwc' (channels last) or 'flat' (a feature vector)")
+
+
+def add_to_play(observation: np.ndarray, seat: int, num_players: int, layout: str) -> np.ndarray:
+    """``observation`` (CHW from :func:`to_chw`) with the seat to move added, for envs whose observations do
+    not say who moves (many of OpenSpiel's: hex, connect four, breakthrough), while the network's values are
+    the mover's (AlphaZero's inputs carry a colour-to-play plane likewise, Silver et al. 2018). A board gets one
+    more plane filled with ``seat / (num_players - 1)``; a flat vector one more entry."""
+    value = seat / max(num_players - 1, 1)
+    if layout == "flat":
+        return np.concatenate([observation, np.full((1, 1, 1), value, np.float32)], axis=2)
+    _, height, width = observation.shape
+    return np.concatenate([observation, np.full((1, height, width), value, np.float32)], axis=0)

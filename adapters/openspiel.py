@@ -38,6 +38,7 @@ __all__ = [
     "is_openspiel_env",
     "is_openspiel_name",
     "load_game",
+    "observation_shows_mover",
     "make_env",
     "openspiel_games",
     "refusal_reason",
@@ -162,7 +163,37 @@ def make_env(name: str, params: dict[str, Any] | None = None, render_mode: str |
                                     render_mode=render_mode)
 
 
-def shimmy_task(name: str, *, observation_layout: str | None = None, **params: Any) -> Any:
+def adapter_options(params: dict[str, Any], observation_layout: str | None, to_play_plane: bool) -> dict[str, Any]:
+    """``params`` with the adapter's own options that differ from their defaults (what ``spec.env_kwargs``
+    records, so that ``make_task(name, **env_kwargs)`` rebuilds the same task)."""
+    options = dict(params)
+    if observation_layout:
+        options["observation_layout"] = observation_layout
+    if to_play_plane:
+        options["to_play_plane"] = True
+    return options
+
+
+def observation_shows_mover(game: Any, num_games: int = 3, seed: int = 0) -> bool:
+    """Whether the game's observation tensor tells who is to move: True when the players' views of one
+    position differ (othello, clobber: "my pieces, their pieces"), False when every player sees the same
+    tensor (hex, connect four, breakthrough), checked over a few random games."""
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    players = game.num_players()
+    for _ in range(num_games):
+        state = game.new_initial_state()
+        while not state.is_terminal():
+            views = [state.observation_tensor(p) for p in range(players)]
+            if any(view != views[0] for view in views[1:]):
+                return True
+            state.apply_action(int(rng.choice(state.legal_actions())))
+    return False
+
+
+def shimmy_task(name: str, *, observation_layout: str | None = None, to_play_plane: bool = False,
+                **params: Any) -> Any:
     """The generic adapter (``PettingZooTask``) on Shimmy's env of the game: ``make_task(name,
     backend="pettingzoo")``. Slower than :class:`~az_pz.adapters.openspiel_task.OpenSpielTask` (each step
     goes through Shimmy), with the same spec."""
@@ -171,9 +202,9 @@ def shimmy_task(name: str, *, observation_layout: str | None = None, **params: A
     from az_pz.adapters.pettingzoo import PettingZooTask
 
     load_game(name, params)
-    recorded = dict(params, **({"observation_layout": observation_layout} if observation_layout else {}))
     return PettingZooTask(functools.partial(make_env, short_name(name), params), name=f"{PREFIX}{short_name(name)}",
-                          probe_steps=0, env_kwargs=recorded, observation_layout=observation_layout)
+                          probe_steps=0, env_kwargs=adapter_options(params, observation_layout, to_play_plane),
+                          observation_layout=observation_layout, to_play_plane=to_play_plane)
 
 
 def env_game(raw: Any) -> tuple[str, dict[str, Any]]:

@@ -19,8 +19,8 @@ from typing import Any
 
 import numpy as np
 
-from az_pz.adapters._layout import check_layout, to_chw
-from az_pz.adapters.openspiel import PREFIX, is_openspiel_env, load_game, make_env, short_name
+from az_pz.adapters._layout import add_to_play, check_layout, to_chw
+from az_pz.adapters.openspiel import PREFIX, adapter_options, is_openspiel_env, load_game, make_env, short_name
 from az_pz.task import PhaseSpec, TaskSpec
 
 
@@ -31,6 +31,10 @@ class OpenSpielTask:
         name: ``"openspiel:othello"`` or ``"othello"``.
         observation_layout: ``"chw"``, ``"hwc"`` or ``"flat"``; None: CHW for OpenSpiel's 3-D
             observation tensors, flat for the others (see :mod:`az_pz.adapters._layout`).
+        to_play_plane: add the seat to move to the observation (one more plane, or entry of a flat
+            vector) for games whose observation tensor does not say who moves (hex, breakthrough: see
+            :func:`~az_pz.adapters.openspiel.observation_shows_mover`); the presets turn it on there.
+            Off: the observation is OpenSpiel's tensor exactly, shape ``observation_tensor_shape()``.
         **params: the game's parameters (``board_size=5`` for hex), as ``pyspiel.load_game`` takes them.
 
     Raises:
@@ -38,7 +42,8 @@ class OpenSpielTask:
         UnsupportedEnvironmentError: a game AlphaZero cannot serve (why in the message).
     """
 
-    def __init__(self, name: str, *, observation_layout: str | None = None, **params: Any) -> None:
+    def __init__(self, name: str, *, observation_layout: str | None = None, to_play_plane: bool = False,
+                 **params: Any) -> None:
         self.game = load_game(name, params)
         """The ``pyspiel.Game``."""
         self.params = dict(params)
@@ -52,8 +57,10 @@ class OpenSpielTask:
         self._num_actions = int(self.game.num_distinct_actions())
         self._num_players = int(self.game.num_players())
         self._max_moves = int(self.game.max_game_length())
-        recorded = dict(params, **({"observation_layout": observation_layout} if observation_layout else {}))
-        shape = to_chw(np.zeros(self._shape, np.float32), self.observation_layout).shape
+        self.to_play_plane = bool(to_play_plane)
+        """Whether the seat to move is added to the observation."""
+        recorded = adapter_options(params, observation_layout, to_play_plane)
+        shape = self._convert(np.zeros(self._shape, np.float32), 0).shape
         self.spec = TaskSpec(name=f"{PREFIX}{self._short_name}", num_players=self._num_players,
                              phases=(PhaseSpec(shape, self._num_actions),),
                              env_kwargs=tuple(sorted(recorded.items())))
@@ -76,8 +83,14 @@ class OpenSpielTask:
         return mask
 
     def observe(self, state: Any) -> np.ndarray:
-        tensor = np.asarray(state.observation_tensor(state.current_player()), dtype=np.float32)
-        return to_chw(tensor.reshape(self._shape), self.observation_layout)
+        seat = state.current_player()
+        return self._convert(np.asarray(state.observation_tensor(seat), dtype=np.float32).reshape(self._shape), seat)
+
+    def _convert(self, tensor: np.ndarray, seat: int) -> np.ndarray:
+        observation = to_chw(tensor, self.observation_layout)
+        if self.to_play_plane:
+            observation = add_to_play(observation, seat, self._num_players, self.observation_layout)
+        return observation
 
     def is_terminal(self, state: Any) -> bool:
         # Shimmy also ends (truncates) a game after max_game_length moves.

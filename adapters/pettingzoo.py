@@ -31,7 +31,7 @@ from gymnasium import spaces
 from pettingzoo.utils.env import AECEnv
 from pettingzoo.utils.wrappers import AssertOutOfBoundsWrapper, OrderEnforcingWrapper, TerminateIllegalWrapper
 
-from az_pz.adapters._layout import check_layout, detect_layout, to_chw
+from az_pz.adapters._layout import add_to_play, check_layout, detect_layout, to_chw
 from az_pz.adapters._refusals import check_env, refuse_name
 from az_pz.adapters.cloneable import CloneableEnv, clone_env, prepare_raw
 from az_pz.task import PhaseSpec, TaskSpec
@@ -153,6 +153,8 @@ class PettingZooTask:
             arrays are laid out (:mod:`az_pz.adapters._layout`). None: as the env tells
             (PettingZoo: HWC, OpenSpiel through Shimmy: CHW), refused when a 3-D shape
             cannot be read.
+        to_play_plane: add the seat to move to each observation (one more constant plane, or
+            entry of a flat vector), for envs whose observations do not say who moves.
 
     Raises:
         TypeError: ``env_fn`` is not a function returning an AEC env.
@@ -170,6 +172,7 @@ class PettingZooTask:
         probe_steps: int = 500,
         env_kwargs: dict[str, Any] | None = None,
         observation_layout: str | None = None,
+        to_play_plane: bool = False,
     ):
         if isinstance(env_fn, (AECEnv, CloneableEnv)) or not callable(env_fn):
             raise TypeError(
@@ -186,6 +189,8 @@ class PettingZooTask:
         """How env observations become CHW: ``"chw"``, ``"hwc"`` or ``"flat"``."""
         self.observation_layout_source = "given" if observation_layout else ""
         """Where the layout came from: ``"given"``, or how it was read from the env."""
+        self.to_play_plane = bool(to_play_plane)
+        """Whether the seat to move is added to the observations."""
         env = self._fresh_env()
         check_env(env)
         self._raw_type = type(env.unwrapped)
@@ -223,14 +228,17 @@ class PettingZooTask:
         """The adapter for a PettingZoo game by module name (``"connect_four_v3"``, made with the
         module's ``env()``) or registry id (``"classic/connect_four-v3"``, made with
         ``pettingzoo.make("aec", ...)``); ``env_kwargs`` go to the env (``board_size=9``), except
-        ``observation_layout`` (the adapter's, recorded in ``spec.env_kwargs`` so the task rebuilds alike)."""
+        ``observation_layout`` and ``to_play_plane`` (the adapter's, recorded in ``spec.env_kwargs`` so the
+        task rebuilds alike)."""
         from az_pz.games import CLASSIC_GAMES, canonical_name
 
         if not isinstance(name, str) or not name:
             raise TypeError(f"name must be a game name like 'connect_four_v3', got {name!r}")
         refuse_name(name)
         layout = check_layout(env_kwargs.pop("observation_layout", None))
-        recorded = dict(env_kwargs, **({"observation_layout": layout} if layout else {}))
+        to_play_plane = bool(env_kwargs.pop("to_play_plane", False))
+        recorded = dict(env_kwargs, **({"observation_layout": layout} if layout else {}),
+                        **({"to_play_plane": True} if to_play_plane else {}))
         game = canonical_name(name)
         if "/" in name:
             env_fn: EnvFn = functools.partial(_make_registered, name, env_kwargs)
@@ -238,7 +246,8 @@ class PettingZooTask:
             env_fn = functools.partial(_make_from_module, _import_game(name), env_kwargs)
         if probe_steps is None:
             probe_steps = 0 if game in CLASSIC_GAMES and phase_fn is None else 500
-        return cls(env_fn, phase_fn, game, probe_steps=probe_steps, env_kwargs=recorded, observation_layout=layout)
+        return cls(env_fn, phase_fn, game, probe_steps=probe_steps, env_kwargs=recorded, observation_layout=layout,
+                   to_play_plane=to_play_plane)
 
     def _fresh_env(self, **kwargs: Any) -> Any:
         with warnings.catch_warnings():
@@ -279,7 +288,7 @@ class PettingZooTask:
 
     def _record_phase(self, state: EnvSnapshot, found: dict[int, PhaseSpec]) -> None:
         obs, mask = state._observe()
-        spec = PhaseSpec(to_chw(obs, self.observation_layout).shape, len(mask))
+        spec = PhaseSpec(self._convert(obs, 0).shape, len(mask))
         if len(mask) != self._action_space_size(state):
             raise ValueError(
                 f"the action mask of {state._agent!r} has {len(mask)} entries but its action space has "
@@ -335,7 +344,13 @@ class PettingZooTask:
         return state._observe()[1].copy()
 
     def observe(self, state: EnvSnapshot) -> np.ndarray:
-        return to_chw(state._observe()[0], self.observation_layout)
+        return self._convert(state._observe()[0], self._seat_of[state._agent])
+
+    def _convert(self, observation: Any, seat: int) -> np.ndarray:
+        chw = to_chw(observation, self.observation_layout)
+        if self.to_play_plane:
+            chw = add_to_play(chw, seat, len(self.possible_agents), self.observation_layout)
+        return chw
 
     def is_terminal(self, state: EnvSnapshot) -> bool:
         return state._terminal

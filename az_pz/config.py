@@ -535,7 +535,7 @@ def preset(game: str, *, gpu: bool = False, **overrides: Any) -> RunConfig:
     if gpu and f"{key}:gpu" in PRESETS:
         key = f"{key}:gpu"
     config = PRESETS[key]() if key in PRESETS else _unknown_game_preset(name, overrides)
-    if name == "go_v5" and "env_kwargs" in overrides:
+    if (name == "go_v5" or key not in PRESETS) and "env_kwargs" in overrides:  # keep what the preset added
         overrides = dict(overrides, env_kwargs={**config.env_kwargs, **overrides["env_kwargs"]})
     return replace_nested(dataclasses.replace(config, game=name), **overrides)
 

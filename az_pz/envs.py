@@ -46,7 +46,8 @@ def make_aec_env(game: str, render_mode: str | None = None, **env_kwargs: Any) -
     if game.startswith("openspiel:"):
         from az_pz.adapters.openspiel import make_env
 
-        env_kwargs.pop("observation_layout", None)  # the adapter's option, not the game's
+        for option in ("observation_layout", "to_play_plane"):  # the adapter's options, not the game's
+            env_kwargs.pop(option, None)
         return make_env(game, env_kwargs, render_mode=render_mode)
 
     if render_mode is not None:

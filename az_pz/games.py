@@ -65,6 +65,8 @@ def _family_of(name: str) -> str:
     )
 
 
+MAX_FILE_BOARD_SIZE = 1000
+"""Largest ``*size`` env kwarg (``board_size``) read from a file."""
 _OPENSPIEL_NAME = re.compile(r"^openspiel:[a-z][a-z0-9_]*$")
 
 
@@ -101,6 +103,9 @@ def task_from_file(name: Any, env_kwargs: Any, source: str) -> Task:
             for key, value in env_kwargs.items()):
         raise ValueError(f"{source}: env_kwargs must map names to numbers, strings or booleans, "
                          f"got {str(env_kwargs)[:80]}")
+    for key, value in env_kwargs.items():  # a board size allocates its square before any spec can be checked
+        if key.endswith("size") and isinstance(value, (int, float)) and not 1 <= value <= MAX_FILE_BOARD_SIZE:
+            raise ValueError(f"{source}: env_kwargs.{key} = {value} is out of bounds (1..{MAX_FILE_BOARD_SIZE})")
     return make_task(name, **env_kwargs)
 
 
@@ -125,17 +130,18 @@ def make_task(name: str, *, backend: str = "auto", **env_kwargs: Any) -> Task:
         backend: ``"auto"`` (fast native task where one exists), ``"fast"``
             (fail if there is none) or ``"pettingzoo"`` (the generic adapter).
         **env_kwargs: passed to the env, e.g. ``board_size=9, komi=7.5`` for go; an OpenSpiel game's
-            parameters (``board_size=5`` for hex). ``observation_layout="chw" | "hwc" | "flat"`` is the
-            adapter's own (how observations are laid out; see ``docs/adapters.md``), not the env's.
+            parameters (``board_size=5`` for hex). ``observation_layout="chw" | "hwc" | "flat"`` and
+            ``to_play_plane=True`` are the adapter's own (how observations are laid out, and a plane telling
+            the seat to move; see ``docs/adapters.md``), not the env's.
     """
     if backend not in ("auto", "fast", "pettingzoo"):
         raise ValueError(f"backend must be 'auto', 'fast' or 'pettingzoo', got {backend!r}")
     if isinstance(name, str) and name.startswith("openspiel:"):
         return _openspiel_task(name, backend, env_kwargs)
-    if env_kwargs.get("observation_layout") is not None:  # an option of the generic adapter
+    if env_kwargs.get("observation_layout") is not None or env_kwargs.get("to_play_plane"):  # the adapter's options
         if backend == "fast":
-            raise ValueError("observation_layout is an option of the generic adapter (backend='pettingzoo'); "
-                             "fast tasks read their env's layout themselves")
+            raise ValueError("observation_layout and to_play_plane are options of the generic adapter "
+                             "(backend='pettingzoo'); fast tasks read their env's observations themselves")
         backend = "pettingzoo"
     game = canonical_name(name)
     if backend != "pettingzoo":

@@ -15,6 +15,10 @@ something on a laptop's CPU in half an hour, not a tuned one.
   (half the moves searched in full, KataGo).
 * Self-play: the first third of a typical game's moves sampled (temperature 1).
 * Training: 30 minutes (``train.time_limit_s``), evaluation every 5 iterations.
+* Inputs: an OpenSpiel game whose observation tensor does not say who is to move
+  (hex, connect four, breakthrough: every player sees the same tensor) gets
+  ``to_play_plane=True`` in ``env_kwargs``, since the network's values are the
+  mover's (AlphaZero's inputs carry a colour-to-play plane likewise).
 """
 
 from __future__ import annotations
@@ -60,6 +64,16 @@ def _round8(value: float, low: int, high: int) -> int:
 
 def board_game_preset(task: Task, game: str, env_kwargs: dict | None = None) -> RunConfig:
     """The preset of a game with no preset of its own, sized from ``task`` (see the module docstring)."""
+    env_kwargs = dict(env_kwargs or {})
+    game_object = getattr(task, "game", None)  # OpenSpielTask's pyspiel.Game
+    if game_object is not None and "to_play_plane" not in env_kwargs:
+        from az_pz.adapters.openspiel import observation_shows_mover
+
+        if not observation_shows_mover(game_object):
+            from az_pz.games import make_task
+
+            env_kwargs["to_play_plane"] = True
+            task = make_task(game, **env_kwargs)
     spec = task.spec
     shape = measure_game(task)
     is_board = all(p.observation_shape[1] > 1 and p.observation_shape[2] > 1 for p in spec.phases)
@@ -76,7 +90,7 @@ def board_game_preset(task: Task, game: str, env_kwargs: dict | None = None) -> 
     sims = _round8(32 + 2 * branching, 32, 160)
     return RunConfig(
         game=game,
-        env_kwargs=dict(env_kwargs or {}),
+        env_kwargs=env_kwargs,
         network=network,
         search=SearchConfig(num_simulations=sims, dirichlet_alpha=float(np.clip(10.0 / branching, 0.03, 1.0)),
                             leaves_per_tree=8),
