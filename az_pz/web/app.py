@@ -10,6 +10,7 @@ game, 409 for a move the game refuses, 500 when the agent fails):
 ``GET  /api/games/{id}``              the game's state: board, legal moves, moves so far, result, analysis
 ``POST /api/games/{id}/move``         ``{"action": int}`` or ``{"move": "e2e4"}``: the person's move
 ``POST /api/games/{id}/agent``        ``{"simulations": int}``: the agent's move, with its analysis
+``POST /api/games/{id}/undo``         take back the person's last move and the agent's replies to it
 ``GET  /api/chess/pieces``            python-chess's SVG pieces by symbol
 ``GET  /api/records``                 recorded games found under the records folder
 ``GET  /api/records/game``           ``?file=F&index=I``: that game replayed, every position and move
@@ -138,6 +139,16 @@ def create_app(config: ServeConfig, player: AgentPlayer | None = None) -> Starle
 
         return JSONResponse(await run_in_threadpool(play))
 
+    async def take_back(request: Request) -> JSONResponse:
+        session = store.get(request.path_params["game_id"])
+
+        def undo() -> dict[str, Any]:
+            with session.lock:
+                session.take_back()
+                return session.to_json()
+
+        return JSONResponse(await run_in_threadpool(undo))
+
     async def pieces(request: Request) -> JSONResponse:
         from az_pz.web.boards import chess_piece_svgs
 
@@ -168,6 +179,7 @@ def create_app(config: ServeConfig, player: AgentPlayer | None = None) -> Starle
         Route("/api/games/{game_id}", get_game),
         Route("/api/games/{game_id}/move", human_move, methods=["POST"]),
         Route("/api/games/{game_id}/agent", agent_move, methods=["POST"]),
+        Route("/api/games/{game_id}/undo", take_back, methods=["POST"]),
         Route("/api/chess/pieces", pieces),
         Route("/api/records", list_records),
         Route("/api/records/game", get_record),

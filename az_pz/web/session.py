@@ -33,14 +33,12 @@ class GameSession:
     """
 
     def __init__(self, game: str, env_kwargs: dict[str, Any], human_seat: int, seed: int = 0) -> None:
-        from az_pz.envs import make_aec_env
-
         self.id = secrets.token_urlsafe(9)
         self.game = game
         self.kind = kind_of(game)
         self.env_kwargs = dict(env_kwargs)
-        self.env = make_aec_env(game, **self.env_kwargs)
-        self.env.reset(seed=seed)
+        self.seed = seed
+        self.env = self._fresh_env()
         self.players = list(self.env.possible_agents)
         if human_seat not in range(len(self.players)):
             raise ValueError(f"seat must be one of 0..{len(self.players) - 1}, got {human_seat!r}")
@@ -110,6 +108,25 @@ class GameSession:
         self._play(analysis.action, analysis.label)
         self.analysis = analysis
         return analysis
+
+    def take_back(self) -> None:
+        """Undo the person's last move and the agent's replies to it (the env is rebuilt from the moves kept)."""
+        mine = [i for i, m in enumerate(self.moves) if m["seat"] == self.human_seat]
+        if not mine:
+            raise MoveError("there is no move of yours to take back")
+        kept = self.moves[: mine[-1]]
+        self.env.close()
+        self.env, self.moves, self.analysis = self._fresh_env(), [], None
+        self.returns[:] = 0.0
+        for move in kept:
+            self._play(move["action"], move["label"])
+
+    def _fresh_env(self) -> Any:
+        from az_pz.envs import make_aec_env
+
+        env = make_aec_env(self.game, **self.env_kwargs)
+        env.reset(seed=self.seed)
+        return env
 
     def _check_turn(self, seat: int, whose: str) -> None:
         if self.over:

@@ -79,6 +79,23 @@ def test_illegal_and_out_of_turn_moves_are_refused_with_the_reason(client):
     assert agent_twice.status_code == 409 and "your turn" in agent_twice.json()["error"]
 
 
+def test_take_back_undoes_your_move_and_the_replies(client):
+    state = _new(client, "tictactoe_v3", seat=1)
+    url = f"/api/games/{state['id']}"
+    assert client.post(f"{url}/undo").status_code == 409  # nothing of yours yet
+    state = client.post(f"{url}/agent").json()
+    first = state["moves"]
+    for _ in range(2):
+        state = client.post(f"{url}/move", json={"action": state["board"]["legal"][0]["action"]}).json()
+        state = client.post(f"{url}/agent").json()
+    assert len(state["moves"]) == 5
+    state = client.post(f"{url}/undo").json()
+    assert state["moves"] == client.get(url).json()["moves"] and len(state["moves"]) == 3 and state["your_turn"]
+    state = client.post(f"{url}/undo").json()
+    assert state["moves"] == first and state["your_turn"] and state["analysis"] is None
+    assert sum(1 for c in state["board"]["cells"] if c) == 1
+
+
 def test_chess_moves_in_uci_or_san_and_illegal_ones_refused(client):
     state = _new(client, "chess_v6")
     url = f"/api/games/{state['id']}"

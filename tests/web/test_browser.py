@@ -158,6 +158,9 @@ def test_an_illegal_click_is_refused_on_the_page(page, server, shots):
     _after_reply(page, 1)
     assert page.inner_text("#message") == ""  # a legal move clears the refusal
     assert page.locator(".tictactoe .cell.second").count() == 1
+    page.click("#take-back")  # undoes the person's move and the agent's reply
+    page.wait_for_function("document.querySelectorAll('#moves li').length === 1")
+    assert page.locator(".tictactoe .cell.second").count() == 0 and page.locator(".tictactoe .cell.first").count() == 1
 
 
 def test_chess_moves_by_click_from_click_to(page, server, shots):

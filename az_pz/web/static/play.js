@@ -133,6 +133,16 @@ function newGame() {
   });
 }
 
+function takeBack() {
+  if (!state) return;
+  return guarded(async () => {
+    clearMessage();
+    state = await post(`/api/games/${state.id}/undo`);
+    render();
+    await agentTurns();
+  });
+}
+
 async function start() {
   info = await get("/api/info");
   pieces = await get("/api/chess/pieces");
@@ -154,6 +164,7 @@ async function start() {
     sims.max = info.max_simulations;
   }
   $("new-game").addEventListener("click", newGame);
+  $("take-back").addEventListener("click", takeBack);
   $("pass").addEventListener("click", () => move({ move: "pass" }));
   const id = location.hash.slice(1);
   if (id) {
