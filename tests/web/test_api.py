@@ -272,3 +272,26 @@ def test_az_pz_serve_listens_on_localhost_and_refuses_bad_usage(tmp_path):
     bad = subprocess.run([sys.executable, "-c", "from az_pz.cli import main; raise SystemExit(main())",
                           "serve", "nosuchagent:3"], capture_output=True, text=True, timeout=60)
     assert bad.returncode == 1 and "unknown agent kind 'nosuchagent'" in bad.stderr
+
+
+def test_the_viewer_reads_a_folder_of_pgn_games(tmp_path):
+    import chess
+
+    from az_pz.agents.stockfish import move_to_action
+    from az_pz.records import GameRecord, write_pgn
+
+    board, actions = chess.Board(), []
+    for san in ("f3", "e5", "g4", "Qh4#"):  # fool's mate
+        move = board.parse_san(san)
+        actions.append(move_to_action(move, board.turn == chess.BLACK))
+        board.push(move)
+    record = GameRecord(game="chess_v6", env_kwargs={}, players=["random", "stockfish:1320"],
+                        seats=["player_0", "player_1"], actions=actions, rewards={"player_0": -1.0, "player_1": 1.0})
+    write_pgn(tmp_path / "games.pgn", [record])
+    with TestClient(create_app(ServeConfig("random", records=str(tmp_path)))) as client:
+        listing = client.get("/api/records").json()
+        assert [(g["file"], g["game"], g["moves"], g["winner"]) for g in listing["games"]] == [
+            ("games.pgn", "chess_v6", 4, "player_1")]
+        game = client.get("/api/records/game", params={"file": "games.pgn", "index": 0}).json()
+        assert game["error"] is None and [m["label"] for m in game["moves"]] == ["f3", "e5", "g4", "Qh4#"]
+        assert game["positions"][-1]["squares"]["h4"] == "q" and game["positions"][-1]["check"] == "e1"

@@ -53,7 +53,7 @@ async function open(summary, row) {
     return item;
   }));
   $("ply").max = game.moves.length;
-  if (game.error) showError(`This record does not replay to its end: ${game.error}`);
+  if (game.error) showError(`This record does not replay cleanly: ${game.error}`);
   document.body.dataset.phase = "viewing";
   show(0);
 }
