@@ -29,7 +29,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--port", type=int, default=8000, help="TCP port (default 8000; 0 picks a free one)")
     parser.add_argument("--host", default="127.0.0.1",
                         help="address to listen on (default 127.0.0.1: this machine only)")
-    parser.add_argument("--records", metavar="DIR", help="a folder of recorded games (.jsonl, else .pgn/.sgf) or one such file, for /viewer")
+    parser.add_argument("--records", metavar="DIR",
+                        help="a folder of recorded games (.jsonl, else .pgn/.sgf) or one such file, for /viewer")
     parser.add_argument("--max-simulations", type=int, default=5000,
                         help="the most simulations the page may ask for per move (default 5000)")
     parser.add_argument("--seed", type=int, default=0, help="seed of the agent and of new games")
