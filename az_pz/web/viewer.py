@@ -1,10 +1,11 @@
 """The record viewer's side of the server: find recorded games under a folder and replay them for the page.
 
 Games are JSON-lines records (``az_pz.records``, ``"format": "az_pz.game/1"``) in ``*.jsonl`` files under
-the folder given to ``az-pz serve --records`` (or PGN and SGF files, in a folder that has no ``*.jsonl``). A game is named by its file (relative to that folder) and its
-position in the file; the folder is read again on each listing, so games that an arena appends while the
-server runs show up. Each game is replayed through the env's own rules (``az_pz.records.replay``): a record
-that does not replay is listed with the reason instead of positions.
+the folder given to ``az-pz serve --records`` (or PGN and SGF files, in a folder that has no ``*.jsonl``).
+A game is named by its file (relative to that folder) and its position in the file; the folder is read
+again on each listing, so games that an arena appends while the server runs show up. Each game is replayed
+through the env's own rules (``az_pz.records.replay``): a record that stops replaying is shown up to there,
+with the reason.
 """
 
 from __future__ import annotations

@@ -30,7 +30,8 @@ TIMEOUT_MS = 60_000
 if not os.path.exists(CHROMIUM):
     pytest.skip(f"no chromium at {CHROMIUM} (Debian: apt-get install chromium); browser tests skipped",
                 allow_module_level=True)
-sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright package is missing (pip install playwright)")
+sync_api = pytest.importorskip("playwright.sync_api",
+                               reason="the playwright package is missing (pip install playwright)")
 pytest.importorskip("uvicorn", reason="az-pz serve needs the web extra: pip install 'az_pz[web]'")
 
 
