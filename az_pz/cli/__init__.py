@@ -53,6 +53,9 @@ def main(argv: list[str] | None = None) -> int:
         raise
     try:
         return int(module.main(rest) or 0)
+    except KeyboardInterrupt:  # Ctrl-C: a quiet end (commands that keep work, like train, say how to go on)
+        print(file=sys.stderr)
+        return 130
     except BrokenPipeError:  # output piped into head & co.: not an error; silence the flush at exit
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0

@@ -10,7 +10,8 @@ import argparse
 
 import numpy as np
 
-from az_pz.cli._common import add_env_argument, game_agent_parser, parse_env_kwargs
+from az_pz.cli._common import (add_env_argument, add_evaluator_argument, game_agent_parser, make_agent,
+                               parse_env_kwargs)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -20,12 +21,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--seed", type=int, default=0, help="seed of the games")
     parser.add_argument("--record", metavar="DIR",
                         help="keep every finished game in DIR: games.jsonl, plus games.pgn (chess) or sgf/ (go)")
+    add_evaluator_argument(parser)
     add_env_argument(parser)
     return parser
 
 
 def main(argv: list[str]) -> int:
-    from az_pz.agents import make
     from az_pz.agents.human import HumanAgent, HumanQuit, render_text
     from az_pz.arena import play_game
     from az_pz.envs import make_aec_env
@@ -38,7 +39,7 @@ def main(argv: list[str]) -> int:
         from az_pz.records import GameRecorder
 
         recorder = GameRecorder(args.record, event="az-pz play")
-    human, opponent = HumanAgent(), make(args.agent)
+    human, opponent = HumanAgent(), make_agent(args.agent, args.evaluator)
     seat = int(np.random.default_rng(args.seed).integers(2)) if args.seat == "random" else int(args.seat)
     try:
         for game in range(args.games):
@@ -55,6 +56,12 @@ def main(argv: list[str]) -> int:
             seat = 1 - seat
     except HumanQuit:
         print("\nbye")
+    except KeyboardInterrupt:  # Ctrl-C at the prompt or while the agent thinks: a quiet end, engines closed below
+        print("\nbye")
+        return 130
     finally:
         env.close()
+        close = getattr(opponent, "close", None)  # an engine's process ends with the game
+        if close is not None:
+            close()
     return 0
