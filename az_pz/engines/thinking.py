@@ -53,6 +53,8 @@ class Thought:
     """Expected return of the player to move, in [-1, 1] (the root's mean value)."""
     simulations: int
     """Visits of the root (this search's simulations plus those a reused subtree held)."""
+    searched: int
+    """Simulations this search added."""
     elapsed_s: float
     """Seconds since the search started."""
     principal_variation: tuple[int, ...]
@@ -78,6 +80,7 @@ class EngineSearch:
         self.rng = np.random.default_rng(seed)
         self._mcts: Any = None  # the MCTS, made on first use (imports numba)
         self._line: tuple[Any, list[int]] | None = None  # (root id, actions) the tree's root stands after
+        self._reused = 0  # root visits a search started with (a kept subtree)
 
     @property
     def batch(self) -> int:
@@ -154,6 +157,7 @@ class EngineSearch:
         searched = getattr(self.task, "search_mask", None) or self.task.legal_mask
         forced = int(np.count_nonzero(searched(state))) <= 1
         output = mcts.search([state], self.rng, num_simulations=0)  # the root, evaluated or reused
+        self._reused = int(output.visit_counts[0].sum())
         done, last_increment, last_report = 0, 0.0, start
         while not stop.is_set():
             elapsed = time.perf_counter() - start
@@ -193,5 +197,6 @@ class EngineSearch:
         if not line or line[0] != action:
             line = [action]
         value = float(np.clip(output.root_values[0, mover], -1.0, 1.0))
-        return Thought(action=action, value=value, simulations=int(output.visit_counts[0].sum()),
+        simulations = int(output.visit_counts[0].sum())
+        return Thought(action=action, value=value, simulations=simulations, searched=simulations - self._reused,
                        elapsed_s=time.perf_counter() - start, principal_variation=tuple(line))

@@ -12,8 +12,8 @@ same moves. Failures never end the process: a bad FEN or an illegal move is repo
 cannot be loaded is reported the same way.
 
 The score is the root's value ``q`` (the mover's expected result in [-1, 1]) in centipawns with
-Leela Chess Zero's formula ``cp = 111.714640912 * tan(1.5620688421 * q)`` (q = 0.2 is about 35 cp,
-0.5 about 120 cp, 0.9 about 970 cp, 1.0 caps at 12,800).
+Leela Chess Zero's formula ``cp = 111.714640912 * tan(1.5620688421 * q)`` (q = 0.2 is 36 cp, 0.5 is
+111 cp, 0.9 is 671 cp, and 1.0 caps at 12,800).
 """
 
 from __future__ import annotations
@@ -274,7 +274,7 @@ class UciEngine:
             moves.append(task.action_to_move(current, action).uci())
             current, _ = task.step(current, action)
         ms = max(1, round(thought.elapsed_s * 1000))
-        nps = round(thought.simulations / max(thought.elapsed_s, 1e-3))
+        nps = round(thought.searched / max(thought.elapsed_s, 1e-3))
         return (f"info depth {max(1, len(moves))} time {ms} nodes {thought.simulations} nps {nps} "
                 f"score cp {centipawns(thought.value)} pv {' '.join(moves)}")
 
