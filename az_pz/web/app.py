@@ -96,7 +96,7 @@ def create_app(config: ServeConfig, player: AgentPlayer | None = None) -> Starle
         game = body.get("game") or next(iter(games))
         if game not in games:
             raise ValueError(f"this server plays {', '.join(games)}, not {game!r}")
-        seed = int(body.get("seed", next(counter)))
+        seed = _integer(body, "seed", next(counter))
         seat = body.get("seat", 0)
         if seat == "random":
             seat = int(np.random.default_rng(seed).integers(2))
@@ -108,8 +108,12 @@ def create_app(config: ServeConfig, player: AgentPlayer | None = None) -> Starle
 
     async def get_game(request: Request) -> JSONResponse:
         session = store.get(request.path_params["game_id"])
-        with session.lock:
-            return JSONResponse(session.to_json())
+
+        def read() -> dict[str, Any]:  # off the event loop: an agent move may hold the game's lock for seconds
+            with session.lock:
+                return session.to_json()
+
+        return JSONResponse(await run_in_threadpool(read))
 
     async def human_move(request: Request) -> JSONResponse:
         session = store.get(request.path_params["game_id"])
@@ -128,9 +132,7 @@ def create_app(config: ServeConfig, player: AgentPlayer | None = None) -> Starle
     async def agent_move(request: Request) -> JSONResponse:
         session = store.get(request.path_params["game_id"])
         body = await _body(request)
-        simulations = body.get("simulations")
-        if simulations is not None:
-            simulations = int(simulations)
+        simulations = _integer(body, "simulations", None)
 
         def play() -> dict[str, Any]:
             with session.lock:
@@ -185,7 +187,8 @@ def create_app(config: ServeConfig, player: AgentPlayer | None = None) -> Starle
         Route("/api/records/game", get_record),
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
     ]
-    handlers = {MoveError: _error(409), KeyError: _error(404), ValueError: _error(400), Exception: _error(500)}
+    handlers = {MoveError: _error(409), KeyError: _error(404), ValueError: _error(400), TypeError: _error(400),
+                Exception: _error(500)}
     app = Starlette(routes=routes, exception_handlers=handlers)
     app.state.player, app.state.store, app.state.games = player, store, games
     return app
@@ -235,6 +238,15 @@ async def _body(request: Request) -> dict[str, Any]:
     if not isinstance(body, dict):
         raise ValueError("the request body must be a JSON object")
     return body
+
+
+def _integer(body: dict[str, Any], key: str, default: int | None) -> int | None:
+    value = body.get(key, default)
+    if value is None or (isinstance(value, int) and not isinstance(value, bool)):
+        return value
+    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+        return int(value)
+    raise ValueError(f"{key} must be an integer, got {value!r:.50}")
 
 
 def _error(status: int):

@@ -170,6 +170,8 @@ def test_bad_requests_name_what_was_wrong(client):
     bool_action = client.post(f"/api/games/{state['id']}/move", json={"action": True})
     assert bool_action.status_code == 400
     assert client.post("/api/games", json={"game": "tictactoe_v3", "seat": 2}).status_code == 400
+    bad_seed = client.post("/api/games", json={"game": "tictactoe_v3", "seed": [1]})
+    assert bad_seed.status_code == 400 and bad_seed.json()["error"] == "seed must be an integer, got [1]"
     with pytest.raises(ValueError, match="add --game"):
         create_app(ServeConfig("random", env_kwargs={"board_size": 13}))
     with pytest.raises(ValueError, match="draws tictactoe, connect_four, chess, go"):
