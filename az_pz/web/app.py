@@ -19,7 +19,9 @@ game, 409 for a move the game refuses, 500 when the agent fails):
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -189,7 +191,14 @@ def create_app(config: ServeConfig, player: AgentPlayer | None = None) -> Starle
     ]
     handlers = {MoveError: _error(409), KeyError: _error(404), ValueError: _error(400), TypeError: _error(400),
                 Exception: _error(500)}
-    app = Starlette(routes=routes, exception_handlers=handlers)
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        yield
+        close = getattr(player.agent, "close", None)  # engine agents (Stockfish, GNU Go) end their processes
+        if callable(close):
+            close()
+
+    app = Starlette(routes=routes, exception_handlers=handlers, lifespan=lifespan)
     app.state.player, app.state.store, app.state.games = player, store, games
     return app
 
