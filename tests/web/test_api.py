@@ -297,3 +297,26 @@ def test_the_viewer_reads_a_folder_of_pgn_games(tmp_path):
         game = client.get("/api/records/game", params={"file": "games.pgn", "index": 0}).json()
         assert game["error"] is None and [m["label"] for m in game["moves"]] == ["f3", "e5", "g4", "Qh4#"]
         assert game["positions"][-1]["squares"]["h4"] == "q" and game["positions"][-1]["check"] == "e1"
+
+
+def _stockfish() -> str | None:
+    from az_pz.agents.stockfish import find_engine
+
+    try:
+        return find_engine("stockfish", None, "AZ_PZ_STOCKFISH", "")
+    except FileNotFoundError:
+        return None
+
+
+@pytest.mark.engine
+@pytest.mark.skipif(_stockfish() is None, reason="stockfish not found on PATH or in /usr/games "
+                                                 "(apt-get install stockfish)")
+def test_stockfish_is_served_for_chess_and_its_process_ends_with_the_server():
+    app = create_app(ServeConfig("stockfish:1320"))
+    with TestClient(app) as client:
+        assert [g["game"] for g in client.get("/api/info").json()["games"]] == ["chess_v6"]
+        state = _new(client, "chess_v6", seat=1)
+        state = client.post(f"/api/games/{state['id']}/agent").json()
+        assert state["analysis"]["value"] is None and state["board"]["last_move"] is not None
+        assert app.state.player.agent._engine is not None  # the engine process is running
+    assert app.state.player.agent._engine is None  # the server's shutdown closed it
