@@ -266,6 +266,15 @@ class EvalConfig:
     """Games against each opponent in the evaluation at the end of training."""
     final_rollout_simulations: int = 200
     """Simulations per move of the rollout-MCTS baseline at the end of training."""
+    yardstick_every: int = 0
+    """Connect four only: every this many iterations (and at the end), the share of optimal and of
+    outcome-preserving moves of the network alone (policy argmax) on solver-labelled positions
+    (``az_pz.yardstick``, ``docs/yardstick.md``), logged as ``yardstick/*_network``; 0 turns it off."""
+    yardstick_search_every: int = 0
+    """Connect four only: the same figures with the evaluation search (``yardstick/*_search``) every this
+    many iterations; 0 turns it off. Costs ``yardstick_positions`` searches."""
+    yardstick_positions: int = 300
+    """Positions of the shipped yardstick set measured during training (a random sample of it)."""
     gating: bool = False
     """Arena gating as in the original: a new network replaces the best one only if it wins enough. Off by
     default (AlphaZero dropped it)."""
@@ -283,6 +292,9 @@ class EvalConfig:
                "eval.gumbel_max_considered must be >= 1 or None")
         for name in ("games_vs_random", "games_vs_rollout", "final_games"):
             _check(getattr(self, name) >= 0, f"eval.{name} must be >= 0")
+        _check(self.yardstick_every >= 0 and self.yardstick_search_every >= 0,
+               "eval.yardstick_every and eval.yardstick_search_every must be >= 0 (0: off)")
+        _check(self.yardstick_positions >= 1, "eval.yardstick_positions must be >= 1")
         _check(self.rollout_simulations >= 1 and self.final_rollout_simulations >= 1,
                "eval rollout simulations must be >= 1")
         _check(self.gating_games >= 2 and self.gating_games % 2 == 0,
@@ -427,7 +439,8 @@ def _connect_four() -> RunConfig:
         train=TrainConfig(iterations=200, time_limit_s=3300.0, batch_size=256, sample_reuse=3.0,
                           learning_rate=2e-3, replay_capacity=150_000, min_replay_size=1024, keep_every=25),
         eval=EvalConfig(every=5, games_vs_random=20, games_vs_rollout=10, rollout_simulations=100,
-                        final_games=100, final_rollout_simulations=200),
+                        final_games=100, final_rollout_simulations=200,
+                        yardstick_every=2, yardstick_search_every=10, yardstick_positions=300),
     )
 
 
