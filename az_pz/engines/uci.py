@@ -155,6 +155,12 @@ class UciEngine:
         if canonical is None:
             raise EngineError(f"unknown option {name!r}; options: {', '.join([*_SPIN_OPTIONS, 'Device'])}")
         if canonical == "Device":
+            from az_pz.network import resolve_device
+
+            try:
+                resolve_device(value or "auto")
+            except (RuntimeError, ValueError) as error:
+                raise EngineError(f"option Device: {error}") from None
             self._device_name = value or "auto"
             if self._search is not None:
                 self._send(f"info string network on {self._search.set_device(self._device_name)}")

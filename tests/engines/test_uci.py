@@ -128,6 +128,7 @@ def test_bad_input_is_reported_and_the_engine_keeps_playing(chess_agent):
     assert session.send("frobnicate")[0].startswith("info string unknown command")
     assert "unknown option" in session.send("setoption name Hash value 16")[0]
     assert "integer" in session.send("setoption name Simulations value many")[0]
+    assert session.send("setoption name Device value tpu:7")[0].startswith("info string option Device")
     lines = session.send("position startpos moves e2e4", "go nodes oops")
     assert "go nodes needs an integer" in lines[0] and lines[-1].startswith("bestmove ")
     assert lines[-1] != "bestmove 0000"
