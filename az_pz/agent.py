@@ -41,16 +41,26 @@ _ZIP_ENTRY_BOUNDS = {"data.json": 16 << 20, "model.safetensors": 8 << 30}
 
 
 class AlphaZeroAgent:
-    """Network + MCTS. ``search.num_simulations == 0`` plays the raw network policy."""
+    """Network + MCTS. ``search.num_simulations == 0`` plays the raw network policy.
+
+    ``evaluator``: ``"torch"`` (default), ``"onnx"`` or ``"onnx-int8"`` (onnxruntime on the CPU, see
+    ``az_pz.onnx_evaluator``: faster at batch 1, for playing only).
+    """
 
     def __init__(self, task: Task, network: AlphaZeroNetwork, *, search: SearchConfig | None = None,
-                 device: str | torch.device = "auto", seed: int | None = 0, config: RunConfig | None = None) -> None:
+                 device: str | torch.device = "auto", seed: int | None = 0, config: RunConfig | None = None,
+                 evaluator: str = "torch") -> None:
         self.task = task
         self.config = config
         self.search_config = search or (config.search if config else SearchConfig())
         self.device = resolve_device(device)
         self.network = network.to(self.device).eval()
-        self.evaluator = NetworkEvaluator(self.network, self.device)
+        if evaluator == "torch":
+            self.evaluator = NetworkEvaluator(self.network, self.device)
+        else:
+            from az_pz.onnx_evaluator import make_evaluator
+
+            self.evaluator = make_evaluator(evaluator, self.network, task, self.device)
         self.rng = np.random.default_rng(seed)
         self._mcts: MCTS | None = None
 
@@ -58,7 +68,7 @@ class AlphaZeroAgent:
 
     @classmethod
     def load(cls, path: str | Path, device: str = "auto", *, task: Task | None = None, seed: int | None = 0,
-             **overrides: Any) -> "AlphaZeroAgent":
+             evaluator: str = "torch", **overrides: Any) -> "AlphaZeroAgent":
         """Load from a run directory (its latest checkpoint), a checkpoint directory or a ``.zip`` from ``save``.
 
         ``overrides`` replace search settings, e.g. ``num_simulations=200`` or ``gumbel=True``; ``task``
@@ -66,7 +76,8 @@ class AlphaZeroAgent:
         """
         path = Path(path)
         if path.suffix == ".zip" or (not path.exists() and path.with_suffix(".zip").is_file()):
-            return cls._load_zip(path if path.suffix == ".zip" else path.with_suffix(".zip"), device, task, seed, overrides)
+            archive = path if path.suffix == ".zip" else path.with_suffix(".zip")
+            return cls._load_zip(archive, device, task, seed, overrides, evaluator)
         run_dir, checkpoint = ckpt.find_checkpoint(path)
         config, task_json = ckpt.read_run_config(run_dir)
         source = str(Path(run_dir) / "config.json")
@@ -79,11 +90,11 @@ class AlphaZeroAgent:
         network = AlphaZeroNetwork(task.spec, config.network)
         ckpt.load_model_weights(checkpoint / "model.safetensors", network, task.spec)
         search = _search_with(config.eval_search(), None, overrides)
-        return cls(task, network, search=search, device=device, seed=seed, config=config)
+        return cls(task, network, search=search, device=device, seed=seed, config=config, evaluator=evaluator)
 
     @classmethod
     def _load_zip(cls, path: Path, device: str, task: Task | None, seed: int | None,
-                  overrides: dict[str, Any]) -> "AlphaZeroAgent":
+                  overrides: dict[str, Any], evaluator: str = "torch") -> "AlphaZeroAgent":
         try:
             with zipfile.ZipFile(path) as archive:
                 for name, bound in _ZIP_ENTRY_BOUNDS.items():
@@ -110,7 +121,7 @@ class AlphaZeroAgent:
         network = AlphaZeroNetwork(task.spec, network_config)
         ckpt.load_model_bytes(weights, network, task.spec, name=f"{path}:model.safetensors")
         search = _search_with(search_config, None, overrides)
-        return cls(task, network, search=search, device=device, seed=seed)
+        return cls(task, network, search=search, device=device, seed=seed, evaluator=evaluator)
 
     def save(self, path: str | Path) -> Path:
         """Write a single ``.zip`` (suffix added like SB3) with ``data.json`` and ``model.safetensors``."""

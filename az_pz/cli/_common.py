@@ -32,6 +32,21 @@ AGENT_HELP = (
 )
 
 
+def add_evaluator_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--evaluator", choices=("torch", "onnx", "onnx-int8"), default="torch",
+                        help="network runtime of alphazero agents: torch (default), onnx (onnxruntime, faster on a "
+                             "CPU at small batches), onnx-int8 (quantized; see docs/export.md)")
+
+
+def make_agent(spec: Any, evaluator: str = "torch") -> Any:
+    """``az_pz.agents.make(spec)``, with ``evaluator`` for ``alphazero:`` specs."""
+    from az_pz.agents import make
+
+    if evaluator != "torch" and isinstance(spec, str) and spec.startswith("alphazero:"):
+        return make(spec, evaluator=evaluator)
+    return make(spec)
+
+
 def game_agent_parser(prog: str, doc: str, agent_help: str) -> argparse.ArgumentParser:
     """A parser for ``az-pz PROG GAME AGENT ...`` (eval, play): the doc's first paragraph as description,
     the agent specs as epilog, and the two positional arguments."""
