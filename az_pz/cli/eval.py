@@ -8,7 +8,8 @@ from __future__ import annotations
 import argparse
 import json
 
-from az_pz.cli._common import add_env_argument, game_agent_parser, parse_env_kwargs
+from az_pz.cli._common import (add_env_argument, add_evaluator_argument, game_agent_parser, make_agent,
+                               parse_env_kwargs)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -22,17 +23,17 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--json", help="also write the results to this JSON file")
     parser.add_argument("--record", metavar="DIR",
                         help="keep every game in DIR: games.jsonl, plus games.pgn (chess) or sgf/ (go)")
+    add_evaluator_argument(parser)
     add_env_argument(parser)
     return parser
 
 
 def main(argv: list[str]) -> int:
-    from az_pz.agents import make
     from az_pz.arena import evaluate
 
     args = build_parser().parse_args(argv)
     seat = args.seat if args.seat == "alternate" else int(args.seat)
-    agent = make(args.agent)
+    agent = make_agent(args.agent, args.evaluator)
     recorder = None
     if args.record:
         from az_pz.records import GameRecorder
@@ -40,8 +41,8 @@ def main(argv: list[str]) -> int:
         recorder = GameRecorder(args.record, event="az-pz eval")
     results = {}
     for opponent in args.opponent or ["random"]:
-        result = evaluate(agent, opponent, args.game, n_games=args.games, seed=args.seed, seat=seat,
-                          max_moves=args.max_moves, opening_moves=args.opening_moves, recorder=recorder,
+        result = evaluate(agent, make_agent(opponent, args.evaluator), args.game, n_games=args.games, seed=args.seed,
+                          seat=seat, max_moves=args.max_moves, opening_moves=args.opening_moves, recorder=recorder,
                           names=(args.agent, opponent), **parse_env_kwargs(args.env))
         results[opponent] = result.to_dict()
         print(f"{args.agent} vs {opponent}: win rate {result.win_rate:.3f} (draws excluded), "
