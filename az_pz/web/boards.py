@@ -8,9 +8,10 @@ intersection). The server checks every move it is sent against the live env agai
 Views by game (``kind``):
 
 * ``tictactoe``: ``cells`` ``[9]`` (0 empty, 1 first player's mark, 2 second's); square ``i`` is row ``i // 3``,
-  column ``i % 3`` (the layout of PettingZoo's observation); a legal move's ``cell`` is its square.
+  column ``i % 3`` (the layout of PettingZoo's observation); a legal move's ``cell`` is its square; ``win``
+  the squares of a winning line (``[]`` while there is none).
 * ``connect_four``: ``rows`` 6, ``cols`` 7, ``cells`` ``[42]`` row-major from the top (0 empty, 1 or 2 the seat
-  + 1); a legal move's ``column`` is its action.
+  + 1); a legal move's ``column`` is its action; ``win`` the cells of a four in a row.
 * ``chess``: ``fen``, ``squares`` ``{name: piece symbol}`` (``"e1": "K"``), ``check`` (square of a king in
   check or None); a legal move has ``uci``, ``from``, ``to`` and ``promotion`` (``"q"``... or None).
 * ``go``: ``size``, ``komi``, ``cells`` ``[size*size]`` row-major from the top (0 empty, 1 black, 2 white);
@@ -61,11 +62,31 @@ def board_view(env: Any, with_legal: bool = True) -> dict[str, Any]:
         view.update(size=int(raw._N), komi=float(raw._komi),
                     cells=[int(v) for v in np.where(board == 1, 1, np.where(board == -1, 2, 0)).reshape(-1)])
     elif kind == "connect_four":
-        view.update(rows=6, cols=7, cells=[int(v) for v in raw.board])
+        cells = [int(v) for v in raw.board]
+        view.update(rows=6, cols=7, cells=cells, win=winning_line(cells, 6, 7, 4))
     else:
-        view.update(cells=[int(v) for v in raw.board.squares])
+        cells = [int(v) for v in raw.board.squares]
+        view.update(cells=cells, win=winning_line(cells, 3, 3, 3))
     view["legal"] = legal_moves(env, kind) if with_legal else []
     return view
+
+
+def winning_line(cells: list[int], rows: int, cols: int, length: int) -> list[int]:
+    """Indices of the first ``length`` equal non-empty cells in a row, column or diagonal (row-major
+    ``cells``), or ``[]``: the page marks the line that won."""
+    for r in range(rows):
+        for c in range(cols):
+            first = cells[r * cols + c]
+            if not first:
+                continue
+            for dr, dc in ((0, 1), (1, 0), (1, 1), (1, -1)):
+                end_r, end_c = r + dr * (length - 1), c + dc * (length - 1)
+                if not (0 <= end_r < rows and 0 <= end_c < cols):
+                    continue
+                line = [(r + dr * k) * cols + c + dc * k for k in range(length)]
+                if all(cells[i] == first for i in line):
+                    return line
+    return []
 
 
 def legal_moves(env: Any, kind: str) -> list[dict[str, Any]]:

@@ -58,6 +58,12 @@ def test_a_connect_four_game_is_played_to_its_end_and_scored(client):
     mine = state["returns"][1]
     assert state["result"] == {1.0: "You won.", -1.0: "You lost.", 0.0: "Draw."}[mine]
     assert sum(1 for cell in state["board"]["cells"] if cell) == len(state["moves"])
+    win = state["board"]["win"]
+    if mine:  # a four in a row of the winner's discs is marked
+        winner = 1 + state["returns"].index(1.0)
+        assert len(win) == 4 and all(state["board"]["cells"][i] == winner for i in win)
+    else:
+        assert win == []
     assert [m["seat"] for m in state["moves"]] == [i % 2 for i in range(len(state["moves"]))]
     refused = client.post(f"/api/games/{state['id']}/move", json={"action": 0})
     assert refused.status_code == 409 and "over" in refused.json()["error"]

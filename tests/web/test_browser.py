@@ -142,6 +142,7 @@ def test_a_full_connect_four_game_is_clicked_to_its_result(page, server, shots):
     assert state["over"] and status.startswith(state["result"]), (status, state["result"])
     assert page.locator(".connect-four .disc.first, .connect-four .disc.second").count() == len(state["moves"])
     assert _moves(page) == len(state["moves"]) and page.locator("#top-moves tbody tr").count() >= 1
+    assert page.locator(".connect-four .disc.win").count() == (4 if state["board"]["win"] else 0)
     page.screenshot(path=str(shots / "serve_connect_four.png"))
 
 

@@ -37,6 +37,7 @@ function drawTicTacToe(container, view, options) {
     const cell = el("button", { class: "cell", "data-cell": i, "aria-label": `square ${i}` }, ["", "X", "O"][value]);
     if (value) cell.classList.add(value === 1 ? "first" : "second");
     if (i === options.lastAction) cell.classList.add("last");
+    if ((view.win || []).includes(i)) cell.classList.add("win");
     if (options.onMove) cell.addEventListener("click", () => options.onMove({ action: i }));
     grid.append(cell);
   });
@@ -57,6 +58,7 @@ function drawConnectFour(container, view, options) {
       const cell = el("div", { class: "cell", "data-row": r, "data-col": c });
       const disc = el("div", { class: `disc ${["", "first", "second"][value]}` });
       if (r * view.cols + c === last) disc.classList.add("last");
+      if ((view.win || []).includes(r * view.cols + c)) disc.classList.add("win");
       cell.append(disc);
       if (options.onMove) cell.addEventListener("click", () => options.onMove({ action: c }));
       grid.append(cell);
