@@ -15,7 +15,7 @@ import numpy as np
 
 from az_pz.agents.base import legal_mask, seat_of
 from az_pz.web.boards import board_view, kind_of
-from az_pz.web.player import Analysis, AgentPlayer
+from az_pz.web.player import AgentPlayer, Analysis
 
 
 class MoveError(ValueError):
