@@ -15,6 +15,16 @@ import sys
 from pathlib import Path
 
 
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}")
+    return value
+
+
 def build_parser(prog: str = "az-pz uci", game: str = "chess",
                  description: str = "a trained chess agent as a UCI engine on stdin and stdout"
                  ) -> argparse.ArgumentParser:
@@ -23,11 +33,11 @@ def build_parser(prog: str = "az-pz uci", game: str = "chess",
     parser.add_argument("agent", metavar="RUN_OR_ZIP",
                         help=f"a {game} run directory, a checkpoint directory or an agent .zip (AlphaZeroAgent.save)")
     parser.add_argument("--device", default="auto", help="torch device of the network: auto, cpu, cuda (default auto)")
-    parser.add_argument("--simulations", type=int, default=None,
+    parser.add_argument("--simulations", type=_positive, default=None,
                         help="simulations per move when no clock is given (default: the agent's evaluation setting)")
-    parser.add_argument("--batch", type=int, default=None,
+    parser.add_argument("--batch", type=_positive, default=None,
                         help="leaves per network call, and simulations between two looks at the clock")
-    parser.add_argument("--threads", type=int, default=None, help="torch CPU threads")
+    parser.add_argument("--threads", type=_positive, default=None, help="torch CPU threads")
     return parser
 
 
