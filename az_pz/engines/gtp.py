@@ -19,6 +19,7 @@ resignation, and a referee scoring the board needs finished games).
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from typing import Any
 
@@ -53,7 +54,7 @@ class GtpEngine:
     """
 
     def __init__(self, agent: Any | Callable[[], Any], *, simulations: int | None = None,
-                 resign_threshold: float | None = None, policy: TimePolicy = TimePolicy(overhead_s=0.2),
+                 resign_threshold: float | None = None, policy: TimePolicy = TimePolicy(),
                  name: str = "az_pz", background: bool = False) -> None:
         self._slot = AgentSlot(agent, game="go_v5", background=background)
         self.simulations = simulations
@@ -260,8 +261,7 @@ class GtpEngine:
     def _limits(self, seat: int, state: Any) -> Limits:
         """Seconds from the clock (``time_left``, else the main time), else simulations."""
         expected = max(10, int((state.mask[:-1]).sum()) // 2)
-        policy = TimePolicy(overhead_s=self.policy.overhead_s, expected_moves=expected,
-                            max_share=self.policy.max_share, panic_s=self.policy.panic_s)
+        policy = dataclasses.replace(self.policy, expected_moves=expected)
         if not self._timed:
             return Limits(simulations=self.simulations or self._engine().config.num_simulations)
         if seat in self._time_left:
