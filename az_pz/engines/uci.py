@@ -35,7 +35,7 @@ _GO_INTEGERS = ("wtime", "btime", "winc", "binc", "movestogo", "depth", "nodes",
 _SPIN_OPTIONS = {  # name: (min, max); defaults come from the agent and the machine
     "Simulations": (0, 1_000_000),
     "Batch": (0, 256),
-    "Threads": (1, 256),
+    "Threads": (0, 256),
     "Move Overhead": (0, 10_000),
 }
 
@@ -70,7 +70,6 @@ class UciEngine:
         self._simulations: int | None = None
         self._batch: int | None = None
         self._device_name: str | None = None
-        self._threads: int | None = None
         self._position: tuple[chess.Board, list[chess.Move]] | None = (chess.Board(), [])
         self._position_error = ""
         self._thread: threading.Thread | None = None
@@ -116,10 +115,10 @@ class UciEngine:
     def _cmd_uci(self, args: list[str]) -> None:
         self._send(f"id name {self.name}")
         self._send("id author the az_pz authors")
-        # 0 stands for the agent's own setting: uciok must not wait for the network to load
+        # 0 stands for the agent's own setting (torch's for Threads): uciok must not wait for torch or the network
         self._send("option name Simulations type spin default 0 min 0 max 1000000")
         self._send("option name Batch type spin default 0 min 0 max 256")
-        self._send(f"option name Threads type spin default {self._torch_threads()} min 1 max 256")
+        self._send("option name Threads type spin default 0 min 0 max 256")
         self._send(f"option name Device type string default {self._device()}")
         self._send(f"option name Move Overhead type spin default {round(self.policy.overhead_s * 1000)} "
                    f"min 0 max 10000")
@@ -178,11 +177,10 @@ class UciEngine:
             self._batch = number or None
             if self._search is not None:
                 self._search.set_batch(number or self._search.agent.search_config.leaves_per_tree)
-        elif canonical == "Threads":
+        elif canonical == "Threads" and number:
             import torch
 
             torch.set_num_threads(number)
-            self._threads = number
         else:
             self.policy = TimePolicy(overhead_s=number / 1000)
 
@@ -313,13 +311,6 @@ class UciEngine:
     def _send(self, line: str) -> None:
         with self._write_lock:
             self._write_line(line)
-
-    def _torch_threads(self) -> int:
-        if self._threads is None:
-            import torch
-
-            self._threads = torch.get_num_threads()
-        return self._threads
 
     def _device(self) -> str:
         if self._search is not None:
