@@ -236,3 +236,13 @@ def test_solver_agent_refuses_other_games():
     env.reset()
     with pytest.raises(ValueError, match="connect_four"):
         make("solver").act(env)
+
+
+def test_best_move_is_uniform_among_the_best_columns():
+    moves = "7261452643115367"  # columns 3 and 6 (0-based) share the best score
+    rng = np.random.default_rng(0)
+    picks = [Solver(table_bits=16).best_move(moves, rng) for _ in range(40)]
+    assert set(picks) == {3, 6} and 10 <= picks.count(3) <= 30
+    for moves, _ in _pons_lines("pons_Test_L3_R1.txt"):
+        scores = move_scores(moves)
+        assert scores[Solver(table_bits=16).best_move(moves, rng)] == scores.max(), moves

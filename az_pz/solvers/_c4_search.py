@@ -189,3 +189,14 @@ def solve_bits(current: int, mask: int, moves: int, weak: bool, keys: np.ndarray
         else:
             low = result
     return low
+
+
+@numba.njit(cache=True)
+def score_at_most(current: int, mask: int, moves: int, value: int, keys: np.ndarray, values: np.ndarray,
+                  nodes: np.ndarray) -> bool:
+    """Whether the score of a position that is not over is at most ``value`` (one null-window search)."""
+    if winning_cells(current, mask) & possible_cells(mask):
+        return (CELLS + 1 - moves) // 2 <= value
+    order_moves = np.zeros(8 * (CELLS + 1), np.int64)
+    order_scores = np.zeros(8 * (CELLS + 1), np.int64)
+    return _negamax(current, mask, moves, value, value + 1, keys, values, order_moves, order_scores, nodes) <= value

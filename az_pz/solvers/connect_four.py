@@ -239,6 +239,35 @@ class Solver:
                 scores[col] = 0 if child.moves == CELLS else -self.solve(child)
         return scores
 
+    def best_move(self, position: Position | str | Iterable[int], rng: np.random.Generator) -> int:
+        """A column of the best score, uniformly at random among such columns.
+
+        Cheaper than ``move_scores``: one exact solve, then one null-window test per column tried, in
+        random order, until one reaches the position's score.
+        """
+        position = _position(position)
+        if position.is_over():
+            raise ValueError("the game is over in this position: no move to choose")
+        best = self.solve(position)
+        for col in rng.permutation(WIDTH):
+            col = int(col)
+            if not position.can_play(col):
+                continue
+            if position.is_winning_move(col):
+                if best == (CELLS + 1 - position.moves) // 2:
+                    return col
+                continue
+            child = position.play(col)
+            if child.moves == CELLS:
+                if best == 0:
+                    return col
+                continue
+            with self._lock:  # the child's score is >= -best; the move is optimal when it is also <= -best
+                if core.score_at_most(child.current, child.mask, child.moves, -best, self.keys, self.values,
+                                      self.nodes):
+                    return col
+        raise AssertionError(f"no column reaches the score {best} of {position}")  # unreachable if the solver is right
+
     def move_values(self, position: Position | str | Iterable[int]) -> list[MoveValue | None]:
         """Per column (PettingZoo action): its :class:`MoveValue`, or None for a full column."""
         position = _position(position)
