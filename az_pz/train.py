@@ -103,6 +103,10 @@ class Trainer:
         """Positions from recorded games (``az_pz.warmstart``), mixed into batches at ``train.records_fraction``."""
         self.evaluator = NetworkEvaluator(self.network, self.device)
         self.selfplay = SelfPlay(self.task, self.evaluator, config.search, config.selfplay)
+        from az_pz.yardstick.training import TrainingYardstick
+
+        self._yardstick = TrainingYardstick.for_run(config)
+        """Perfect-play figures every ``eval.yardstick_every`` iterations (connect four), or None."""
         self.iteration = 0
         """Iterations completed."""
         self.counters: dict[str, float] = {"train_steps": 0, "games": 0, "positions": 0, "seconds": 0.0,
@@ -291,6 +295,8 @@ class Trainer:
         every = config.eval.every
         if every and (self.iteration % every == 0 or self.iteration >= target):
             metrics.update(self.evaluate())
+        if self._yardstick is not None:
+            metrics.update(self._yardstick.measure(self, last=self.iteration >= target))
         self.counters["games"] += stats.games
         self.counters["positions"] += stats.positions
         self.counters["seconds"] += time.perf_counter() - start
@@ -552,6 +558,9 @@ def _summary_line(m: dict[str, Any], iterations: int) -> str:
     if "eval/win_rate_mcts" in m:
         parts.append(f"vs mcts{int(m['eval/mcts_simulations'])} won {m['eval/win_rate_mcts']:.2f} "
                      f"lost {m['eval/loss_rate_mcts']:.2f}")
+    if "yardstick/optimal_network" in m or "yardstick/optimal_search" in m:
+        parts.append("optimal " + " ".join(f"{kind} {m[f'yardstick/optimal_{kind}']:.3f}" for kind in ("network", "search")
+                                           if f"yardstick/optimal_{kind}" in m))
     if "gating/accepted" in m:
         parts.append("gate " + ("accepted" if m["gating/accepted"] else "rejected"))
     parts.append(f"{m['time/iteration_s']:.1f}s")

@@ -1,6 +1,7 @@
 """``az-pz eval``: one agent against opponents; win rate (draws excluded), score (wins + half the draws), W/D/L.
 
     az-pz eval connect_four_v3 alphazero:runs/c4 --opponent random --opponent mcts:200 --games 100
+    az-pz eval connect_four_v3 runs/c4 --yardstick      # moves scored against perfect play (docs/yardstick.md)
 """
 
 from __future__ import annotations
@@ -25,6 +26,9 @@ def build_parser() -> argparse.ArgumentParser:
                         help="keep every game in DIR: games.jsonl, plus games.pgn (chess) or sgf/ (go)")
     add_evaluator_argument(parser)
     add_env_argument(parser)
+    from az_pz.cli import yardstick
+
+    yardstick.add_arguments(parser)
     return parser
 
 
@@ -32,6 +36,10 @@ def main(argv: list[str]) -> int:
     from az_pz.arena import evaluate
 
     args = build_parser().parse_args(argv)
+    if args.yardstick:  # moves scored against perfect play instead of games (az_pz.cli.yardstick)
+        from az_pz.cli import yardstick
+
+        return yardstick.run(args)
     seat = args.seat if args.seat == "alternate" else int(args.seat)
     agent = make_agent(args.agent, args.evaluator)
     recorder = None
