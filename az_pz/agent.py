@@ -109,9 +109,12 @@ class AlphaZeroAgent:
                                        f"{data.get('format') if isinstance(data, dict) else None!r})")
         source = f"{path}:data.json"
         task = task if task is not None else _task_from_file(data.get("game"), data.get("env_kwargs", {}), source)
-        if "task" in data and data["task"] != task.spec.to_json():
-            raise ckpt.CheckpointError(f"{source} holds an agent for {data.get('game')!r} with spec {data['task']}, "
-                                       f"not for the task {task.spec.name!r} ({task.spec.to_json()})")
+        if "task" in data and data["task"] != task.spec.to_json():  # checked before the network is built
+            saved = data["task"] if isinstance(data["task"], dict) else {}
+            raise ckpt.CheckpointError(f"{path} was trained for {data.get('game')!r} ({saved.get('phases')}, "
+                                       f"{saved.get('num_players')} players), not for {task.spec.name!r} "
+                                       f"({task.spec.to_json()['phases']}, {task.spec.num_players} players). "
+                                       "Load it with its own game (task=...).")
         try:
             network_config = NetworkConfig(**data["network"])
             search_config = SearchConfig(**_tuples(data["search"]))
