@@ -199,6 +199,7 @@ class GtpEngine:
         search.follow("go", state.actions())
         thought = search.think(state, self._limits(seat, state))
         if self.resign_threshold is not None and thought.value < self.resign_threshold:
+            self._drop_inserted()
             return "resign"
         self._push(thought.action)
         return action_to_gtp(thought.action, task.board_size)

@@ -107,6 +107,7 @@ def test_clock_commands_bound_the_thinking_time(go_agent):
 def test_resigns_when_the_value_is_hopeless(go_agent):
     engine = GtpEngine(go_agent, simulations=8, resign_threshold=1.5)  # every value is below 1.5
     assert engine.handle("genmove black") == "= resign"
+    assert engine.handle("genmove white") == "= resign"  # out of turn: the pass put in for it goes too
     assert engine._states[-1].num_moves == 0
 
 
