@@ -82,9 +82,12 @@ def read_data(path: str | Path) -> dict[str, Any]:
             infos = archive.infolist()
             if sum(info.file_size for info in infos) > MAX_ZIP_BYTES:
                 raise UntrustedModelError(f"{path}: the zip's entries unpack to more than {MAX_ZIP_BYTES >> 30} GiB")
-            info = next((i for i in infos if i.filename == "data"), None)
-            if info is None:
+            names = [i.filename for i in infos]
+            if len(set(names)) != len(names):  # SB3 reads the last of equal names: no two versions of an entry
+                raise UntrustedModelError(f"{path}: the zip holds two entries of the same name; SB3 never writes that")
+            if "data" not in names:
                 raise UntrustedModelError(f"{path} is not a Stable-Baselines3 model: the zip has no 'data' entry")
+            info = archive.getinfo("data")  # the entry SB3's load reads
             if info.file_size > MAX_DATA_BYTES:
                 raise UntrustedModelError(f"{path}: the zip's 'data' entry is over {MAX_DATA_BYTES >> 20} MiB")
             raw = archive.read(info)

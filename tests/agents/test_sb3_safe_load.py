@@ -193,3 +193,20 @@ def test_not_a_zip_is_a_clear_error(tmp_path):
     path.write_bytes(b"not a zip")
     with pytest.raises(UntrustedModelError, match="not a Stable-Baselines3 model zip"):
         SB3Agent.load(path)
+
+
+def test_a_second_data_entry_cannot_hide_a_pickle(saved, tmp_path):
+    """zipfile reads the last of two equal names: a harmless first ``data`` must not vouch for a crafted second."""
+    marker = tmp_path / "marker"
+    with zipfile.ZipFile(saved / "masked.zip") as archive:
+        entries = [(name, archive.read(name)) for name in archive.namelist()]
+    data = json.loads(dict(entries)["data"])
+    data["extra_state"] = _payload(marker)
+    crafted = tmp_path / "crafted.zip"
+    with zipfile.ZipFile(crafted, "w") as archive, pytest.warns(UserWarning, match="Duplicate name"):
+        for name, content in entries:
+            archive.writestr(name, content)
+        archive.writestr("data", json.dumps(data))
+    with pytest.raises(UntrustedModelError, match="two entries of the same name"):
+        SB3Agent.load(crafted)
+    assert not marker.exists()
