@@ -122,7 +122,12 @@ def load_untrusted(algorithm_cls: type, path: str | Path, *, algorithm: str, gam
     objects = custom_objects(data, algorithm_cls, observation_space, action_space, path=path, hint=hint)
     missing = [key for key in serialized_fields(data) if key not in objects]
     assert not missing, missing  # custom_objects refuses these; SB3 would unpickle them
-    return algorithm_cls.load(str(path), device=device, custom_objects=objects), game
+    try:
+        model = algorithm_cls.load(str(path), device=device, custom_objects=objects)
+    except (RuntimeError, KeyError, TypeError, AssertionError, ValueError, EOFError, zipfile.BadZipFile) as error:
+        raise UntrustedModelError(f"{path}: Stable-Baselines3 could not build the model from this file "
+                                  f"({type(error).__name__}: {str(error).splitlines()[0][:300]})") from error
+    return model, game
 
 
 def custom_objects(data: dict[str, Any], algorithm_cls: type, observation_space: Any, action_space: Any, *,

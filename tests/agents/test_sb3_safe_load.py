@@ -210,3 +210,10 @@ def test_a_second_data_entry_cannot_hide_a_pickle(saved, tmp_path):
     with pytest.raises(UntrustedModelError, match="two entries of the same name"):
         SB3Agent.load(crafted)
     assert not marker.exists()
+
+
+def test_settings_that_do_not_fit_the_weights_are_a_clear_error(saved, tmp_path):
+    crafted = _rewrite(saved / "masked.zip", tmp_path / "crafted.zip",
+                       lambda data: data.update(policy_kwargs={"net_arch": [8]}))
+    with pytest.raises(UntrustedModelError, match="could not build the model from this file"):
+        SB3Agent.load(crafted)
