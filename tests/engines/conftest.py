@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 import dataclasses
-import sys
 from pathlib import Path
 
 import pytest
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/: learning_helpers
 
 
 def _train(game: str, run_dir: Path, env_kwargs: dict | None = None, **overrides) -> Path:
