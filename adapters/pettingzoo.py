@@ -430,10 +430,9 @@ def _import_game(name: str) -> Any:
                 continue
             if found is not None:
                 return importlib.import_module(path)
-    raise ValueError(
-        f"unknown PettingZoo game {name!r}: expected a module name like 'connect_four_v3' "
-        "or a registry id like 'classic/connect_four-v3'"
-    )
+    from az_pz.games import unknown_game_error  # names an old (deprecated) version of an env as such
+
+    raise unknown_game_error(name)
 
 
 def _make_from_module(module: Any, env_kwargs: dict[str, Any], **kwargs: Any) -> AECEnv:

@@ -334,6 +334,7 @@ class RunConfig:
         _check(self.device == "auto" or self.device.split(":")[0] in ("cpu", "cuda", "mps"),
                f"device must be auto, cpu or cuda, got {self.device!r}")
         _check(self.num_threads >= 0, "num_threads must be >= 0")
+        _check(self.seed >= 0, f"seed must be >= 0 (numpy and torch seeds are non-negative), got {self.seed}")
         _check(self.search.num_simulations >= 1, "search.num_simulations must be >= 1")
         _check(self.selfplay.fast_simulations <= self.search.num_simulations,
                f"selfplay.fast_simulations ({self.selfplay.fast_simulations}) must not exceed "

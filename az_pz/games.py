@@ -59,10 +59,46 @@ def _family_of(name: str) -> str:
         except ImportError:
             continue
         return family
-    raise ValueError(
+    raise unknown_game_error(name)
+
+
+def unknown_game_error(name: str) -> ValueError:
+    """The error for a game PettingZoo does not have; an older (deprecated, removed) or unknown version of an
+    env it has is named as such, with the installed version to use."""
+    other = _other_version(name)
+    if other is not None:
+        import pettingzoo
+
+        base, _, version = name.rpartition("_v")
+        installed = other[1].rpartition("_v")[2]
+        word = "a deprecated PettingZoo env, removed" if int(version) < int(installed) else "not a version of the env"
+        return ValueError(f"{name} is {word} in the installed PettingZoo {pettingzoo.__version__}: use "
+                          f"{other[1]} (registry id {other[0]}/{base}-v{installed})")
+    return ValueError(
         f"unknown PettingZoo game {name!r}: expected a module name like 'connect_four_v3' "
         "or a registry id like 'classic/connect_four-v3'"
     )
+
+
+def _other_version(name: str) -> tuple[str, str] | None:
+    """``(family, module)`` of the installed version of ``name``'s env when ``name`` names another version
+    (``connect_four_v2`` -> ``("classic", "connect_four_v3")``), else None."""
+    import importlib
+    import pkgutil
+
+    base, sep, version = name.rpartition("_v")
+    if not sep or not version.isdigit() or not base:
+        return None
+    for family in ("classic", "butterfly", "atari", "mpe", "sisl", "magent"):
+        try:
+            package = importlib.import_module(f"pettingzoo.{family}")
+        except ImportError:
+            continue
+        for module in pkgutil.iter_modules(package.__path__):
+            other_base, other_sep, other_version = module.name.rpartition("_v")
+            if other_sep and other_base == base and other_version.isdigit():
+                return family, module.name
+    return None
 
 
 MAX_FILE_BOARD_SIZE = 1000

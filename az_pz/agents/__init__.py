@@ -157,6 +157,8 @@ def _solver(arg: str | None = None, **kwargs: Any) -> Agent:
 
 
 def _human(arg: str | None = None, **kwargs: Any) -> Agent:
+    if arg is not None:
+        raise ValueError(f"the human agent takes no argument, got 'human:{arg}'; write human")
     from az_pz.agents.human import HumanAgent
 
     return HumanAgent(**kwargs)

@@ -149,6 +149,8 @@ class StockfishAgent:
         """The engine binary."""
         self._options = {"Threads": threads, "Hash": hash_mb}
         self._limit: Any = None
+        if elo is not None:  # an Elo above the engine's range is refused now, not clamped under a false label
+            self._start()
 
     def _start(self) -> Any:
         import chess.engine
@@ -158,6 +160,10 @@ class StockfishAgent:
         limit = chess.engine.Limit(time=self.time_limit)
         if self.elo is not None:
             lowest, highest = engine.options["UCI_Elo"].min, engine.options["UCI_Elo"].max
+            if self.elo > highest:
+                _quit_engine(engine)
+                raise ValueError(f"stockfish:{self.elo} is above this Stockfish's strongest rating (UCI_Elo "
+                                 f"{lowest}..{highest}); use stockfish:{highest}, or plain stockfish for full strength")
             if self.elo >= lowest:
                 options.update({"UCI_LimitStrength": True, "UCI_Elo": min(self.elo, highest)})
             else:

@@ -64,7 +64,13 @@ def main(argv: list[str] | None = None) -> int:
         # the message names the problem; the traceback is noise for the person at the terminal
         if os.environ.get("AZ_PZ_DEBUG"):
             raise
-        print(f"az-pz {command}: {type(error).__name__}: {error}\n(set AZ_PZ_DEBUG=1 for the traceback)",
+        from az_pz.cli._common import UsageError
+
+        if isinstance(error, UsageError):  # a bad option value: usage, status 2
+            print(f"az-pz {command}: error: {error}", file=sys.stderr)
+            return 2
+        text = " ".join(str(error).split())  # one line, whatever the message holds
+        print(f"az-pz {command}: {type(error).__name__}: {text} (AZ_PZ_DEBUG=1 shows the traceback)",
               file=sys.stderr)
         return 1
 

@@ -7,13 +7,104 @@ import json
 from typing import Any
 
 
+class UsageError(ValueError):
+    """A bad option value found after parsing; ``az-pz`` prints it in one line and exits with status 2."""
+
+
+class Parser(argparse.ArgumentParser):
+    """``argparse`` with one-line errors: ``az-pz eval: error: argument --games: ... (see az-pz eval --help)``."""
+
+    def error(self, message: str):  # type: ignore[override]
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
+def int_at_least(minimum: int):
+    """An argparse type: an integer >= ``minimum`` (``--games 0`` is refused before anything runs)."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected an integer, got {text!r}") from None
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"must be at least {minimum}, got {value}")
+        return value
+
+    parse.__name__ = f"integer >= {minimum}"
+    return parse
+
+
+def float_above(minimum: float):
+    """An argparse type: a finite number > ``minimum``."""
+
+    def parse(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+        if not value > minimum or value != value or value == float("inf"):
+            raise argparse.ArgumentTypeError(f"must be a finite number above {minimum}, got {text}")
+        return value
+
+    parse.__name__ = f"number > {minimum}"
+    return parse
+
+
+def check_seat(seat: str | int, num_players: int, words: tuple[str, ...]) -> None:
+    """Refuse a ``--seat`` that is neither one of ``words`` nor a seat number of the game."""
+    if isinstance(seat, str) and seat in words:
+        return
+    try:
+        number = int(seat)
+    except ValueError:
+        number = -1
+    if not 0 <= number < num_players:
+        raise UsageError(f"--seat must be {', '.join(words + tuple(str(i) for i in range(num_players)))} "
+                         f"for this {num_players}-player game, got {seat!r}")
+
+
+def check_device(device: str, option: str = "--device") -> None:
+    """Refuse a malformed device (usage) and a CUDA device this machine lacks (runtime: ``ValueError``)."""
+    import re
+
+    if device in ("cpu", "auto"):
+        return
+    match = re.fullmatch(r"cuda(?::(\d+))?|mps", device)
+    if match is None:
+        raise UsageError(f"{option} must be cpu, auto, cuda, cuda:N or mps, got {device!r}")
+    import torch
+
+    if device == "mps":
+        if not (getattr(torch.backends, "mps", None) and torch.backends.mps.is_available()):
+            raise ValueError(f"{option} mps asked for, but this machine has no MPS device; use {option} cpu")
+        return
+    count = torch.cuda.device_count() if torch.cuda.is_available() else 0
+    index = int(match[1]) if match[1] is not None else 0
+    if count == 0:
+        raise ValueError(f"{option} {device} asked for, but this torch build sees no CUDA device; use {option} cpu")
+    if index >= count:
+        raise ValueError(f"{option} {device} asked for, but this machine has {count} CUDA device(s) "
+                         f"(cuda:0..cuda:{count - 1})")
+
+
+def game_players(game: str, env_kwargs: dict[str, Any]) -> int:
+    """Seats of ``game`` (builds the env once: a wrong name or keyword fails here, before anything runs)."""
+    from az_pz.envs import make_aec_env
+
+    env = make_aec_env(game, **env_kwargs)
+    try:
+        return len(env.possible_agents)
+    finally:
+        env.close()
+
+
 def parse_env_kwargs(items: list[str] | None) -> dict[str, Any]:
     """``["board_size=9", "komi=7.5"]`` -> ``{"board_size": 9, "komi": 7.5}`` (values read as JSON when they parse)."""
     kwargs: dict[str, Any] = {}
     for item in items or []:
         key, sep, value = item.partition("=")
-        if not sep or not key:
-            raise argparse.ArgumentTypeError(f"--env expects KEY=VALUE, got {item!r}")
+        if not sep or not key.strip() or not key.replace("_", "").isalnum():
+            raise UsageError(f"--env expects KEY=VALUE with KEY a keyword of the env (e.g. board_size=9), got {item!r}")
         try:
             kwargs[key] = json.loads(value)
         except json.JSONDecodeError:
@@ -50,7 +141,7 @@ def make_agent(spec: Any, evaluator: str = "torch") -> Any:
 def game_agent_parser(prog: str, doc: str, agent_help: str) -> argparse.ArgumentParser:
     """A parser for ``az-pz PROG GAME AGENT ...`` (eval, play): the doc's first paragraph as description,
     the agent specs as epilog, and the two positional arguments."""
-    parser = argparse.ArgumentParser(prog=prog, description=doc.split("\n\n")[0],
+    parser = Parser(prog=prog, description=doc.split("\n\n")[0],
                                      formatter_class=argparse.RawDescriptionHelpFormatter, epilog=AGENT_HELP)
     parser.add_argument("game", help="PettingZoo game, e.g. connect_four_v3")
     parser.add_argument("agent", help=agent_help)

@@ -9,25 +9,28 @@ from __future__ import annotations
 import argparse
 import sys
 
-from az_pz.cli._common import AGENT_HELP, add_env_argument, parse_env_kwargs
+from az_pz.cli._common import (AGENT_HELP, Parser, UsageError, add_env_argument, check_device, game_players,
+                               int_at_least, parse_env_kwargs)
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="az-pz arena", description=__doc__.split("\n\n")[0],
-                                     formatter_class=argparse.RawDescriptionHelpFormatter, epilog=AGENT_HELP)
+    parser = Parser(prog="az-pz arena", description=__doc__.split("\n\n")[0],
+                    formatter_class=argparse.RawDescriptionHelpFormatter, epilog=AGENT_HELP)
     parser.add_argument("game", nargs="?", help="PettingZoo game, e.g. connect_four_v3 or classic/connect_four-v3")
     parser.add_argument("agents", nargs="*", help="two or more agent specs")
-    parser.add_argument("--games", type=int, default=20, help="games per pairing, seats alternated (default 20)")
-    parser.add_argument("--seed", type=int, default=0, help="base seed of the games (default 0)")
+    parser.add_argument("--games", type=int_at_least(1), default=20,
+                        help="games per pairing, seats alternated (default 20)")
+    parser.add_argument("--seed", type=int_at_least(0), default=0, help="base seed of the games (default 0)")
     parser.add_argument("--out", help="directory for results.json, results.csv, ratings.csv, elo.png")
     parser.add_argument("--anchor", help="agent rated 0 (default: ratings average 0; with --run: the first reference)")
-    parser.add_argument("--max-moves", type=int, help="stop a game after this many moves and score it a draw")
-    parser.add_argument("--opening-moves", type=int, default=0,
+    parser.add_argument("--max-moves", type=int_at_least(1),
+                        help="stop a game after this many moves and score it a draw")
+    parser.add_argument("--opening-moves", type=int_at_least(0), default=0,
                         help="random moves that start each pair of games (seats swapped): "
                              "varied games for deterministic agents")
     parser.add_argument("--run", help="rate the checkpoints of this run directory instead (Elo over training)")
     parser.add_argument("--references", nargs="+", default=["random"], help="with --run: agents every checkpoint meets")
-    parser.add_argument("--every", type=int, default=1, help="with --run: rate every k-th checkpoint")
+    parser.add_argument("--every", type=int_at_least(1), default=1, help="with --run: rate every k-th checkpoint")
     parser.add_argument("--device", default="cpu", help="with --run: device of the checkpoints' networks")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
     parser.add_argument("--record", metavar="DIR",
@@ -40,6 +43,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str]) -> int:
     args = build_parser().parse_args(argv)
     if args.run:
+        check_device(args.device)
         from az_pz.elo_curve import elo_over_training
 
         result = elo_over_training(args.run, references=args.references, games_per_pair=args.games, every=args.every,
@@ -52,13 +56,19 @@ def main(argv: list[str]) -> int:
     if not args.game or len(args.agents) < 2:
         print("az-pz arena: give a GAME and at least two AGENT specs (or --run RUN_DIR)", file=sys.stderr)
         return 2
-    from az_pz.arena import round_robin
+    from az_pz.agents import make
+    from az_pz.arena import _unique_names, round_robin
     from az_pz.records import GameRecorder
 
+    env_kwargs = parse_env_kwargs(args.env)  # every value checked before anything is played or written
+    game_players(args.game, env_kwargs)
+    if args.anchor is not None and args.anchor not in _unique_names(args.agents):
+        raise UsageError(f"--anchor {args.anchor!r} is not one of the agents {args.agents}")
+    agents = dict(zip(_unique_names(args.agents), (make(spec) for spec in args.agents)))
     recorder = GameRecorder(args.record, event="az-pz arena") if args.record else None
-    result = round_robin(args.game, args.agents, games_per_pair=args.games, seed=args.seed, anchor=args.anchor,
+    result = round_robin(args.game, agents, games_per_pair=args.games, seed=args.seed, anchor=args.anchor,
                          max_moves=args.max_moves, opening_moves=args.opening_moves, progress=not args.no_progress,
-                         recorder=recorder, **parse_env_kwargs(args.env))
+                         recorder=recorder, **env_kwargs)
     print(result.table())
     if recorder is not None:
         print(f"\nkept {recorder.count} games in {args.record} (az-pz replay {recorder.jsonl_path})")

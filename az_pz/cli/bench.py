@@ -6,19 +6,21 @@ import argparse
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    from az_pz.cli._common import Parser, float_above, int_at_least
+
+    parser = Parser(
         prog="az-pz bench",
         description="Measure environment steps/s, network evaluations/s, MCTS simulations/s, self-play "
                     "games/hour and training samples/s with the game's reference network.")
     parser.add_argument("--game", default="connect_four_v3", help="game (PettingZoo module name or registry id)")
     parser.add_argument("--device", default="cpu", choices=["cpu", "cuda"], help="where the network runs")
     parser.add_argument("--quick", action="store_true", help="tiny budgets: a first look in seconds")
-    parser.add_argument("--threads", type=int, default=None, help="torch intra-op threads (default: torch's)")
-    parser.add_argument("--seconds", type=float, default=None, help="timed seconds per measurement")
-    parser.add_argument("--simulations", type=int, default=None, help="simulations per move (default 100)")
-    parser.add_argument("--games", type=int, nargs="+", default=None, metavar="N",
+    parser.add_argument("--threads", type=int_at_least(1), default=None, help="torch intra-op threads (default: torch's)")
+    parser.add_argument("--seconds", type=float_above(0), default=None, help="timed seconds per measurement")
+    parser.add_argument("--simulations", type=int_at_least(1), default=None, help="simulations per move (default 100)")
+    parser.add_argument("--games", type=int_at_least(1), nargs="+", default=None, metavar="N",
                         help="numbers of concurrent games of the search rows (default 1 16 64 256)")
-    parser.add_argument("--selfplay-games", type=int, default=None, help="concurrent (and total) self-play games")
+    parser.add_argument("--selfplay-games", type=int_at_least(1), default=None, help="concurrent (and total) self-play games")
     parser.add_argument("--compile", action="store_true", help="torch.compile the inference copy")
     parser.add_argument("--channels-last", action="store_true", help="channels-last inference copy")
     parser.add_argument("--json", metavar="PATH", default=None, help="also write the results as JSON")
@@ -27,6 +29,9 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str]) -> int:
     args = _parser().parse_args(argv)
+    from az_pz.cli._common import check_device
+
+    check_device(args.device)
     from az_pz.benchmark import BenchConfig, format_report, run_benchmark
     from az_pz.io import atomic_write_json
 

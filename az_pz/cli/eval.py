@@ -9,18 +9,21 @@ from __future__ import annotations
 import argparse
 import json
 
-from az_pz.cli._common import (add_env_argument, add_evaluator_argument, game_agent_parser, make_agent,
-                               parse_env_kwargs)
+from az_pz.cli._common import (add_env_argument, add_evaluator_argument, check_seat, game_agent_parser,
+                               game_players, int_at_least, make_agent, parse_env_kwargs)
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = game_agent_parser("az-pz eval", __doc__, "the agent evaluated")
     parser.add_argument("--opponent", action="append", help="opponent spec (repeatable; default random)")
-    parser.add_argument("--games", type=int, default=100, help="games per opponent (default 100)")
-    parser.add_argument("--seed", type=int, default=0, help="game i resets the env with seed + i (default 0)")
+    parser.add_argument("--games", type=int_at_least(1), default=100, help="games per opponent (default 100)")
+    parser.add_argument("--seed", type=int_at_least(0), default=0,
+                        help="game i resets the env with seed + i (default 0)")
     parser.add_argument("--seat", default="alternate", help="'alternate' (default), 0 or 1")
-    parser.add_argument("--max-moves", type=int, help="stop a game after this many moves and score it a draw")
-    parser.add_argument("--opening-moves", type=int, default=0, help="random moves that start each pair of games")
+    parser.add_argument("--max-moves", type=int_at_least(1),
+                        help="stop a game after this many moves and score it a draw")
+    parser.add_argument("--opening-moves", type=int_at_least(0), default=0,
+                        help="random moves that start each pair of games")
     parser.add_argument("--json", help="also write the results to this JSON file")
     parser.add_argument("--record", metavar="DIR",
                         help="keep every game in DIR: games.jsonl, plus games.pgn (chess) or sgf/ (go)")
@@ -40,18 +43,21 @@ def main(argv: list[str]) -> int:
         from az_pz.cli import yardstick
 
         return yardstick.run(args)
+    env_kwargs = parse_env_kwargs(args.env)  # every value checked before anything is played or written
+    check_seat(args.seat, game_players(args.game, env_kwargs), ("alternate",))
     seat = args.seat if args.seat == "alternate" else int(args.seat)
     agent = make_agent(args.agent, args.evaluator)
+    opponents = {spec: make_agent(spec, args.evaluator) for spec in args.opponent or ["random"]}
     recorder = None
     if args.record:
         from az_pz.records import GameRecorder
 
         recorder = GameRecorder(args.record, event="az-pz eval")
     results = {}
-    for opponent in args.opponent or ["random"]:
-        result = evaluate(agent, make_agent(opponent, args.evaluator), args.game, n_games=args.games, seed=args.seed,
+    for opponent, opponent_agent in opponents.items():
+        result = evaluate(agent, opponent_agent, args.game, n_games=args.games, seed=args.seed,
                           seat=seat, max_moves=args.max_moves, opening_moves=args.opening_moves, recorder=recorder,
-                          names=(args.agent, opponent), **parse_env_kwargs(args.env))
+                          names=(args.agent, opponent), **env_kwargs)
         results[opponent] = result.to_dict()
         print(f"{args.agent} vs {opponent}: win rate {result.win_rate:.3f} (draws excluded), "
               f"score {result.mean_score:.3f} (wins + half the draws) "

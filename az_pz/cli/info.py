@@ -17,7 +17,7 @@ import sys
 import warnings
 from typing import Any
 
-from az_pz.cli._common import add_env_argument, parse_env_kwargs
+from az_pz.cli._common import Parser, add_env_argument, parse_env_kwargs
 
 DEFAULT_GAMES: tuple[tuple[str, dict[str, Any]], ...] = (
     ("tictactoe_v3", {}),
@@ -30,7 +30,7 @@ DEFAULT_GAMES: tuple[tuple[str, dict[str, Any]], ...] = (
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="az-pz info", description=__doc__.split("\n\n")[0],
+    parser = Parser(prog="az-pz info", description=__doc__.split("\n\n")[0],
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("games", nargs="*", help="games to describe (default: the supported classic games)")
     parser.add_argument("--backend", choices=("auto", "fast", "pettingzoo"), default="auto",

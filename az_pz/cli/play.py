@@ -10,15 +10,16 @@ import argparse
 
 import numpy as np
 
-from az_pz.cli._common import (add_env_argument, add_evaluator_argument, game_agent_parser, make_agent,
+from az_pz.cli._common import (UsageError, add_env_argument, add_evaluator_argument, check_seat, game_agent_parser,
+                               int_at_least, make_agent,
                                parse_env_kwargs)
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = game_agent_parser("az-pz play", __doc__, "your opponent")
     parser.add_argument("--seat", default="0", help="your seat: 0 (moves first, default), 1 or random")
-    parser.add_argument("--games", type=int, default=1, help="games to play (seats swap after each)")
-    parser.add_argument("--seed", type=int, default=0, help="seed of the games")
+    parser.add_argument("--games", type=int_at_least(1), default=1, help="games to play (seats swap after each)")
+    parser.add_argument("--seed", type=int_at_least(0), default=0, help="seed of the games")
     parser.add_argument("--record", metavar="DIR",
                         help="keep every finished game in DIR: games.jsonl, plus games.pgn (chess) or sgf/ (go)")
     add_evaluator_argument(parser)
@@ -34,12 +35,15 @@ def main(argv: list[str]) -> int:
     args = build_parser().parse_args(argv)
     env_kwargs = parse_env_kwargs(args.env)
     env = make_aec_env(args.game, **env_kwargs)
+    if len(env.possible_agents) != 2:
+        raise UsageError(f"az-pz play seats you against one agent: {args.game} has {len(env.possible_agents)} seats")
+    check_seat(args.seat, 2, ("random",))  # every value checked before anything is written
+    human, opponent = HumanAgent(), make_agent(args.agent, args.evaluator)
     recorder = None
     if args.record:
         from az_pz.records import GameRecorder
 
         recorder = GameRecorder(args.record, event="az-pz play")
-    human, opponent = HumanAgent(), make_agent(args.agent, args.evaluator)
     seat = int(np.random.default_rng(args.seed).integers(2)) if args.seat == "random" else int(args.seat)
     try:
         for game in range(args.games):

@@ -21,7 +21,9 @@ import sys
 
 
 def _head_parser(with_game: bool = True) -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="az-pz train", add_help=False)
+    from az_pz.cli._common import Parser, int_at_least
+
+    parser = Parser(prog="az-pz train", add_help=False)
     if with_game:
         parser.add_argument("game", nargs="?", help="PettingZoo game, e.g. connect_four_v3 or classic/connect_four-v3")
     parser.add_argument("--resume", metavar="RUN_DIR",
@@ -34,7 +36,7 @@ def _head_parser(with_game: bool = True) -> argparse.ArgumentParser:
     parser.add_argument("--checkpoint", metavar="NAME",
                         help="with --resume: start from this earlier checkpoint (e.g. iter_0040); the run forks into "
                              "a new directory (--run-dir, default RUN_DIR-from-NAME) and RUN_DIR stays as it was")
-    parser.add_argument("--iterations", type=int, help="shorthand for --train.iterations")
+    parser.add_argument("--iterations", type=int_at_least(0), help="shorthand for --train.iterations")
     parser.add_argument("--gpu-preset", action="store_true", help="the GPU-sized preset (chess, go)")
     parser.add_argument("--no-final-eval", action="store_true", help="skip the evaluation at the end")
     parser.add_argument("--quiet", action="store_true", help="no progress bars or per-iteration lines")
@@ -100,10 +102,44 @@ def main(argv: list[str]) -> int:
         return 2
     if head.help:
         rest = ["--help"]
-    config = tyro.cli(RunConfig, default=default, args=rest, prog=f"az-pz train {head.game or '--resume RUN'}")
+    prog = f"az-pz train {head.game or '--resume RUN'}"
+    config = _tyro_one_line(lambda: tyro.cli(RunConfig, default=default, args=rest, prog=prog), prog)
+    if isinstance(config, int):
+        return config
+    from az_pz.cli._common import check_device
+
+    check_device(config.device, "--device")
+    if config.selfplay.worker_device == "cuda":
+        check_device("cuda", "--selfplay.worker-device")
     if head.iterations is not None:
         config = dataclasses.replace(config, train=dataclasses.replace(config.train, iterations=head.iterations))
     return _run(config, head)
+
+
+def _tyro_one_line(parse, prog: str):
+    """``parse()``'s config, or, for a bad option, the exit status after one line naming the problem (tyro
+    draws a box over many lines; the box's text is kept, the frame and the help pointer dropped)."""
+    import contextlib
+    import io
+
+    captured = io.StringIO()
+    try:
+        with contextlib.redirect_stderr(captured):
+            return parse()
+    except SystemExit as stop:
+        if not stop.code:  # --help
+            sys.stderr.write(captured.getvalue())
+            return 0
+        words = []
+        for line in captured.getvalue().splitlines():
+            text = line.strip().strip("│╭╮╰╯─ ").strip()
+            if text and not text.startswith(("For full helptext", "Usage", "usage")):
+                words.append(" ".join(text.split()))
+        print(f"{prog}: error: {' '.join(words) or 'bad options'} (see {prog} --help)", file=sys.stderr)
+        return int(stop.code) if isinstance(stop.code, int) else 2
+    except ValueError as error:  # a value the config refuses (RunConfig's checks): usage, status 2
+        print(f"{prog}: error: {' '.join(str(error).split())}", file=sys.stderr)
+        return 2
 
 
 def _resume_conflict(head, stored) -> str | None:
@@ -134,6 +170,8 @@ def _pop_env_kwargs(rest: list[str]) -> tuple[list[str], dict]:
     ``--env-kwargs board_size 9 komi 6.5``. Values are read as JSON when they parse."""
     import json
 
+    from az_pz.cli._common import UsageError
+
     def value(text: str):
         try:
             return json.loads(text)
@@ -148,11 +186,15 @@ def _pop_env_kwargs(rest: list[str]) -> tuple[list[str], dict]:
         name, eq, inline = item.partition("=")
         if name.startswith(("--env.", "--env-kwargs.")):
             key = name.split(".", 1)[1].replace("-", "_")
+            if not key.replace("_", "").isalnum():
+                raise UsageError(f"{name}: expected --env.KEY VALUE with KEY a keyword of the env, got {item!r}")
             if eq:
                 out[key] = value(inline)
-            elif i + 1 < len(rest):
+            elif i + 1 < len(rest) and not rest[i + 1].startswith("--"):
                 out[key] = value(rest[i + 1])
                 i += 1
+            else:
+                raise UsageError(f"{name} needs a value (e.g. {name} 9)")
         elif name in ("--env", "--env-kwargs"):
             pairs = [inline] if eq else []
             while i + 1 < len(rest) and not rest[i + 1].startswith("--"):
@@ -163,6 +205,10 @@ def _pop_env_kwargs(rest: list[str]) -> tuple[list[str], dict]:
                     key, _, text = pair.partition("=")
                     out[key.replace("-", "_")] = value(text)
             plain = [p for p in pairs if "=" not in p]
+            bad = [p for p in pairs if "=" in p and not p.partition("=")[0].replace("-", "").replace("_", "").isalnum()]
+            if bad or len(plain) % 2 or not pairs:
+                raise UsageError(f"{name} expects KEY=VALUE pairs (e.g. {name} board_size=9), got "
+                                 f"{' '.join(pairs) or 'nothing'}")
             out.update({k.replace("-", "_"): value(v) for k, v in zip(plain[::2], plain[1::2])})
         else:
             kept.append(item)
