@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import base64
 import math
+import re
 import zlib
 from dataclasses import dataclass, field
 from typing import Any
@@ -33,6 +34,8 @@ MAX_OBSERVATION_BYTES = 16 << 20
 
 _OBSERVATION_DTYPES = ("bool", "int8", "uint8", "int16", "int32", "int64", "float16", "float32", "float64")
 _SCALARS = (str, int, float, bool, type(None))
+_GAME_NAME = re.compile(r"^[A-Za-z0-9_]{1,100}(/[A-Za-z0-9_]{1,100}-v[0-9]{1,4})?$")
+"""A PettingZoo module name or registry id: names read from files are checked before any import uses them."""
 
 
 class RecordError(ValueError):
@@ -136,8 +139,9 @@ class GameRecord:
 
 
 def _check_fields(record: GameRecord) -> None:
-    if not isinstance(record.game, str) or not record.game or len(record.game) > 200:
-        raise RecordError(f"game must be a non-empty game name, got {record.game!r}")
+    if not isinstance(record.game, str) or not _GAME_NAME.match(record.game):
+        raise RecordError(f"game must be a PettingZoo module name or registry id ('connect_four_v3', "
+                          f"'classic/connect_four-v3'), got {record.game!r:.100}")
     _check_scalar_dict("env_kwargs", record.env_kwargs)
     _check_scalar_dict("metadata", record.metadata)
     for name in ("players", "seats"):

@@ -33,6 +33,7 @@ def _good(tmp_path) -> dict:
 
 @pytest.mark.parametrize("change, message", [
     (lambda d: d.update(format="az_pz.game/9"), "unknown record format"),
+    (lambda d: d.update(game="classic.chess_v6.os"), "game must be a PettingZoo module name"),
     (lambda d: d.pop("actions"), "missing fields ['actions']"),
     (lambda d: d.update(extra=1), "unknown fields ['extra']"),
     (lambda d: d["actions"].append(-3), "non-negative integer"),
