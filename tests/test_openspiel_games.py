@@ -78,3 +78,33 @@ def test_longer_training_beats_random_play_clearly(tmp_path) -> None:
     trainer = _train_tictactoe(tmp_path, iterations=25, network__num_blocks=2)
     result = evaluate(_network_alone(trainer), "openspiel_random", "openspiel:tic_tac_toe", n_games=100)
     assert result.mean_score > 0.85, result
+
+
+def test_cli_info_lists_openspiel_games_and_shows_the_layout(capsys) -> None:
+    from az_pz.cli import main as cli_main
+
+    assert cli_main(["info", "--openspiel"]) == 0
+    out = capsys.readouterr().out
+    assert "openspiel:othello" in out and "openspiel:hex" in out
+    refused = {line.split()[0]: line for line in out.splitlines() if line.startswith("  ") and ":" not in line.split()[0]}
+    assert "chance nodes" in refused["backgammon"] and "imperfect information" in refused["kuhn_poker"]
+    assert cli_main(["info", "openspiel:hex", "--env", "board_size=5"]) == 0
+    out = capsys.readouterr().out
+    assert "9x5x5 -> 25" in out and "chw (OpenSpiel observation tensor)" in out
+
+
+def test_cli_train_takes_game_parameters(tmp_path, capsys) -> None:
+    from az_pz.cli import main as cli_main
+
+    run = tmp_path / "hex3"
+    code = cli_main(["train", "openspiel:hex", "--env.board_size", "3", "--run-dir", str(run), "--quiet",
+                     "--no-final-eval", "--train.iterations", "1", "--train.time-limit-s", "None",
+                     "--selfplay.games-per-iteration", "4", "--selfplay.concurrent-games", "4",
+                     "--search.num-simulations", "8", "--selfplay.fast-simulations", "4", "--eval.every", "0",
+                     "--train.min-replay-size", "8"])
+    assert code == 0
+    from az_pz.checkpoint import read_run_config
+
+    config, task_json = read_run_config(run)
+    assert config.game == "openspiel:hex" and config.env_kwargs == {"board_size": 3, "to_play_plane": True}
+    assert task_json["phases"][0]["observation_shape"] == [10, 3, 3]  # OpenSpiel's 9 planes and the seat to move
