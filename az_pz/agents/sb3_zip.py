@@ -34,7 +34,7 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
-__all__ = ["UntrustedModelError", "load_untrusted", "read_data", "serialized_fields"]
+__all__ = ["UntrustedModelError", "custom_objects", "load_untrusted", "read_data", "serialized_fields", "view_spaces"]
 
 MAX_DATA_BYTES = 64 << 20
 """Largest ``data`` entry read (an SB3 ``data`` is a few tens of kB)."""
