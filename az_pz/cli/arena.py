@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import time
 
 from az_pz.cli._common import (AGENT_HELP, Parser, UsageError, add_env_argument, check_device, game_players,
                                int_at_least, parse_env_kwargs)
@@ -66,12 +67,15 @@ def main(argv: list[str]) -> int:
         raise UsageError(f"--anchor {args.anchor!r} is not one of the agents {args.agents}")
     agents = dict(zip(_unique_names(args.agents), (make(spec) for spec in args.agents)))
     recorder = GameRecorder(args.record, event="az-pz arena") if args.record else None
+    started = time.perf_counter()
     result = round_robin(args.game, agents, games_per_pair=args.games, seed=args.seed, anchor=args.anchor,
                          max_moves=args.max_moves, opening_moves=args.opening_moves, progress=not args.no_progress,
                          recorder=recorder, **env_kwargs)
     print(result.table())
     if recorder is not None:
-        print(f"\nkept {recorder.count} games in {args.record} (az-pz replay {recorder.jsonl_path})")
+        hours = max(time.perf_counter() - started, 1e-9) / 3600
+        print(f"\nkept {recorder.count} games in {args.record} ({recorder.count / hours:.0f} games/hour; "
+              f"az-pz replay {recorder.jsonl_path})")
     if args.out:
         paths = result.write(args.out)
         print("\nwrote " + ", ".join(str(p) for p in paths.values()))
