@@ -30,6 +30,7 @@ from az_pz import checkpoint as ckpt
 from az_pz.config import NetworkConfig, RunConfig
 from az_pz.games import make_task
 from az_pz.network import AlphaZeroNetwork, NetworkEvaluator, resolve_device
+from az_pz.obs_checks import check_observations
 from az_pz.search import MCTS, SearchConfig
 from az_pz.task import Task
 
@@ -202,6 +203,9 @@ class AlphaZeroAgent:
         strongest move (the most visited action, or the policy's argmax) unless asked to sample.
         SB3's own default is False; ``evaluate_policy`` and the PettingZoo tutorial pass True anyway.
 
+        An observation no game shows (NaN, infinities, for tic-tac-toe and connect four a board no legal game
+        reaches: overlapping planes, floating pieces, impossible piece counts) raises ValueError saying so.
+
         A finished game's observation (PettingZoo still shows one to each agent before its ``env.step(None)``)
         is not searched: the answer is the network's choice among the mask's actions. A mask that allows no
         action raises ValueError: there is no move to predict.
@@ -212,6 +216,7 @@ class AlphaZeroAgent:
         else:
             obs, mask = np.asarray(observation), action_masks
         batched, obs = self._batch(obs)
+        check_observations(self.task, obs)  # NaN, infinities, boards no legal game reaches: ValueError
         masks = None if mask is None else self._masks(mask, len(obs))
         if masks is not None and not masks.any(axis=1).all():
             raise self._no_legal_action(int(np.flatnonzero(~masks.any(axis=1))[0]))
