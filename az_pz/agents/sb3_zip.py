@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import json
 import math
+import pickle  # only for its exception type: nothing is unpickled here
 import re
 import zipfile
 from pathlib import Path
@@ -124,7 +125,8 @@ def load_untrusted(algorithm_cls: type, path: str | Path, *, algorithm: str, gam
     assert not missing, missing  # custom_objects refuses these; SB3 would unpickle them
     try:
         model = algorithm_cls.load(str(path), device=device, custom_objects=objects)
-    except (RuntimeError, KeyError, TypeError, AssertionError, ValueError, EOFError, zipfile.BadZipFile) as error:
+    except (RuntimeError, KeyError, TypeError, AssertionError, ValueError, EOFError, zipfile.BadZipFile,
+            pickle.UnpicklingError) as error:  # the .pth parts: torch.load(weights_only=True) refuses objects
         raise UntrustedModelError(f"{path}: Stable-Baselines3 could not build the model from this file "
                                   f"({type(error).__name__}: {str(error).splitlines()[0][:300]})") from error
     return model, game

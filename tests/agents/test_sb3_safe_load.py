@@ -217,3 +217,24 @@ def test_settings_that_do_not_fit_the_weights_are_a_clear_error(saved, tmp_path)
                        lambda data: data.update(policy_kwargs={"net_arch": [8]}))
     with pytest.raises(UntrustedModelError, match="could not build the model from this file"):
         SB3Agent.load(crafted)
+
+
+def test_a_pickle_in_the_weights_is_refused_by_weights_only(saved, tmp_path):
+    """The ``.pth`` parts go through ``torch.load(weights_only=True)``, which refuses anything but tensors."""
+    import io
+
+    import torch
+
+    marker = tmp_path / "marker"
+    with zipfile.ZipFile(saved / "masked.zip") as archive:
+        entries = {name: archive.read(name) for name in archive.namelist()}
+    buffer = io.BytesIO()
+    torch.save({"weights": _WritesMarker(marker)}, buffer)
+    entries["policy.pth"] = buffer.getvalue()
+    crafted = tmp_path / "crafted.zip"
+    with zipfile.ZipFile(crafted, "w") as archive:
+        for name, content in entries.items():
+            archive.writestr(name, content)
+    with pytest.raises(UntrustedModelError, match="could not build the model"):
+        SB3Agent.load(crafted)
+    assert not marker.exists()
