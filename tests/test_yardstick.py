@@ -158,3 +158,10 @@ def test_training_logs_yardstick_metrics(tmp_path):
     assert logged[1]["yardstick/optimal_search"] == history[1]["yardstick/optimal_search"]
     with pytest.raises(ValueError, match="connect_four_v3"):
         Trainer(tiny_config("tictactoe_v3", eval__yardstick_every=1), run_dir=tmp_path / "ttt", progress=False)
+
+
+@pytest.mark.slow
+def test_build_gives_the_same_set_with_worker_processes():
+    one = build_positions(6, seed=3, keep_prob=0.5)
+    two = build_positions(6, seed=3, keep_prob=0.5, workers=2)
+    assert np.array_equal(one.actions, two.actions) and np.array_equal(one.scores, two.scores)

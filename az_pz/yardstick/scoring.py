@@ -79,8 +79,9 @@ def score_moves(positions: PositionSet, actions: np.ndarray) -> YardstickResult:
         raise ValueError(f"expected one action per position ({len(positions)}), got shape {actions.shape}")
     scores = positions.scores.astype(np.int64)
     legal = scores != ILLEGAL
-    if not legal[np.arange(len(actions)), np.clip(actions, 0, 6)].all() or (actions < 0).any() or (actions > 6).any():
-        bad = int(np.flatnonzero(~legal[np.arange(len(actions)), np.clip(actions, 0, 6)] | (actions < 0) | (actions > 6))[0])
+    illegal = (actions < 0) | (actions >= scores.shape[1]) | ~legal[np.arange(len(actions)), np.clip(actions, 0, 6)]
+    if illegal.any():
+        bad = int(np.flatnonzero(illegal)[0])
         raise ValueError(f"action {actions[bad]} is not legal in position {bad} (moves {positions.moves(bad)})")
     chosen = scores[np.arange(len(actions)), actions]
     best = scores.max(axis=1)
@@ -119,14 +120,14 @@ def choose_moves(player: Any, positions: PositionSet, *, search: bool = True, ba
     from az_pz.agent import AlphaZeroAgent
 
     if isinstance(player, AlphaZeroAgent):
-        states = _states(positions)
+        states = task_states(positions)
         if not search:
-            return _network_moves(player.evaluator, states, batch_size)
+            return network_moves(player.evaluator, states, batch_size)
         player.reset()
         out = [player.select_actions(states[i : i + batch_size]) for i in range(0, len(states), batch_size)]
         return np.concatenate(out).astype(np.int64) if out else np.zeros(0, np.int64)
     if callable(getattr(player, "act", None)):
-        return _agent_moves(player, positions)
+        return agent_moves(player, positions)
     import torch
 
     if isinstance(player, torch.nn.Module):  # a bare network: evaluated where its weights are
@@ -134,7 +135,7 @@ def choose_moves(player: Any, positions: PositionSet, *, search: bool = True, ba
 
         player = NetworkEvaluator(player, next(player.parameters()).device)
     if callable(getattr(player, "forward", None)):
-        return _network_moves(player, _states(positions), batch_size)
+        return network_moves(player, task_states(positions), batch_size)
     raise TypeError(f"cannot ask {type(player).__name__} for moves: expected an AlphaZeroAgent, an agent with "
                     f"act(env), or a network/evaluator with forward(observations, phase)")
 
@@ -146,7 +147,8 @@ def evaluate(player: Any, positions: PositionSet | None = None, *, search: bool 
     return score_moves(positions, choose_moves(player, positions, search=search, batch_size=batch_size))
 
 
-def _states(positions: PositionSet) -> list[Any]:
+def task_states(positions: PositionSet) -> list[Any]:
+    """The fast task's ``ConnectFourState`` of each position (replayed from the empty board)."""
     from az_pz.adapters.connect_four import ConnectFourTask
 
     task = ConnectFourTask()
@@ -159,7 +161,7 @@ def _states(positions: PositionSet) -> list[Any]:
     return states
 
 
-def _network_moves(evaluator: Any, states: list[Any], batch_size: int) -> np.ndarray:
+def network_moves(evaluator: Any, states: list[Any], batch_size: int) -> np.ndarray:
     """Argmax of the policy over the legal columns, in batches of ``batch_size``."""
     from az_pz.adapters.connect_four import ConnectFourTask
 
@@ -175,7 +177,7 @@ def _network_moves(evaluator: Any, states: list[Any], batch_size: int) -> np.nda
     return np.concatenate(moves).astype(np.int64) if moves else np.zeros(0, np.int64)
 
 
-def _agent_moves(agent: Any, positions: PositionSet) -> np.ndarray:
+def agent_moves(agent: Any, positions: PositionSet) -> np.ndarray:
     """Each position replayed in a live PettingZoo env, the agent asked with ``act(env)``."""
     from pettingzoo.classic import connect_four_v3
 

@@ -25,12 +25,12 @@ class TrainingYardstick:
 
     def __init__(self, every: int, search_every: int, positions: int) -> None:
         from az_pz.yardstick.positions import default_positions
-        from az_pz.yardstick.scoring import _states
+        from az_pz.yardstick.scoring import task_states
 
         self.every = every
         self.search_every = search_every
         self.positions = default_positions(positions)
-        self._states = _states(self.positions)
+        self._states = task_states(self.positions)
 
     @classmethod
     def for_run(cls, config: Any) -> "TrainingYardstick | None":
@@ -60,12 +60,12 @@ class TrainingYardstick:
         search_due = bool(self.search_every) and (iteration % self.search_every == 0 or last)
         if not (network_due or search_due):
             return {}
-        from az_pz.yardstick.scoring import _network_moves, score_moves
+        from az_pz.yardstick.scoring import network_moves, score_moves
 
         start = time.perf_counter()
         out: dict[str, float] = {}
         if network_due:
-            moves = _network_moves(trainer.evaluator, self._states, 256)
+            moves = network_moves(trainer.evaluator, self._states, 256)
             out.update(_keys(score_moves(self.positions, moves), "network"))
         if search_due:
             out.update(_keys(score_moves(self.positions, self._search_moves(trainer)), "search"))
