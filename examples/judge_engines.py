@@ -1,6 +1,7 @@
 """Judge games through the engine protocols, with real clients and real opponents.
 
     python examples/judge_engines.py --chess-run runs/chess --games 4 --clock 60      # 1+0 against Stockfish
+    python examples/judge_engines.py --chess-run runs/chess --games 0 --latency 40    # a move's cost outside search
     python examples/judge_engines.py --go-run runs/go9 --size 9 --games 4 --simulations 64
 
 Chess: ``az-pz uci RUN`` and Stockfish at its weakest setting (Skill Level 0, depth 1) play full games
@@ -73,6 +74,30 @@ def chess_games(run: str, games: int, clock_s: float, increment_s: float) -> Non
           f"{clock_s:g}+{increment_s:g}; lost on time {flags} times; lowest clock after a move {lowest:.2f} s")
 
 
+def uci_latency(run: str, moves: int) -> None:
+    """Round trip of a move with no time to search (python-chess ``play`` with 50 ms on the clock): what a
+    move costs outside the search, the figure ``Move Overhead`` must cover."""
+    import chess
+    import chess.engine
+
+    engine = chess.engine.SimpleEngine.popen_uci(_az_pz("uci", run), timeout=120)
+    engine.ping()
+    board, times = chess.Board(), []
+    try:
+        for _ in range(moves):
+            if board.is_game_over():
+                board = chess.Board()
+            began = time.perf_counter()
+            move = engine.play(board, chess.engine.Limit(white_clock=0.05, black_clock=0.05)).move
+            times.append(time.perf_counter() - began)
+            board.push(move)
+    finally:
+        engine.quit()
+    times.sort()
+    print(f"uci latency: {moves} moves without search, median {1000 * times[len(times) // 2]:.1f} ms, "
+          f"max {1000 * times[-1]:.1f} ms")
+
+
 def go_games(run: str, games: int, size: int, komi: float, level: int, simulations: int) -> None:
     from az_pz.agents.stockfish import find_engine
     from az_pz.engines.referee import GtpProcess, play_gtp_game
@@ -106,10 +131,14 @@ def main() -> int:
     parser.add_argument("--komi", type=float, default=7.5)
     parser.add_argument("--level", type=int, default=1, help="go: GNU Go's level")
     parser.add_argument("--simulations", type=int, default=64, help="go: az-pz's simulations a move")
+    parser.add_argument("--latency", type=int, default=0, metavar="MOVES",
+                        help="chess: first measure the round trip of MOVES moves without search")
     args = parser.parse_args()
-    if args.chess_run:
+    if args.chess_run and args.latency:
+        uci_latency(args.chess_run, args.latency)
+    if args.chess_run and args.games:
         chess_games(args.chess_run, args.games, args.clock, args.increment)
-    if args.go_run:
+    if args.go_run and args.games:
         go_games(args.go_run, args.games, args.size, args.komi, args.level, args.simulations)
     return 0
 
