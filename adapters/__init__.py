@@ -1,7 +1,8 @@
 """Adapters from PettingZoo environments to az_pz Tasks (shipped as ``az_pz.adapters``).
 
 ``PettingZooTask`` wraps any turn-based AEC env of perfect information;
-``CloneableEnv`` copies a live env exactly. Names are imported on first use,
+``CloneableEnv`` copies a live env exactly; ``OpenSpielTask`` plays OpenSpiel's games
+(``make_task("openspiel:othello")``). Names are imported on first use,
 so ``import az_pz.adapters`` stays cheap (no PettingZoo, no pygame).
 """
 
@@ -21,6 +22,7 @@ _EXPORTS = {
     "measure_clone_cost": "az_pz.adapters.clone_check",
     "check_clones": "az_pz.adapters.clone_check",
     "UnsupportedEnvironmentError": "az_pz.adapters._refusals",
+    "OpenSpielTask": "az_pz.adapters.openspiel_task",
     "REFUSED_GAMES": "az_pz.adapters._refusals",
 }
 
