@@ -432,8 +432,10 @@ def _connect_four() -> RunConfig:
         game="connect_four_v3",
         # 4x48 evaluates 1.5-2x faster than 4x64 on a CPU (docs/bench.md): more games in the hour.
         network=NetworkConfig(kind="resnet", num_blocks=4, channels=48, value_hidden=64),
-        # The solver proves wins and losses met in the tree (docs/strength.md: its ablation).
-        search=SearchConfig(num_simulations=128, dirichlet_alpha=1.0, leaves_per_tree=8, solver=True),
+        # The solver proves wins and losses met in the tree; the evaluation cache answers a quarter of the
+        # network calls of self-play from positions already met (docs/strength.md: both measured).
+        search=SearchConfig(num_simulations=128, dirichlet_alpha=1.0, leaves_per_tree=8, solver=True,
+                            eval_cache=100_000),
         # Two single-threaded worker processes keep both cores of a small machine busy during self-play.
         selfplay=SelfPlayConfig(games_per_iteration=128, concurrent_games=64, temperature_moves=8,
                                 full_search_prob=0.5, fast_simulations=32, num_workers=2),
