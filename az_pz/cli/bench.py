@@ -13,7 +13,7 @@ def _parser() -> argparse.ArgumentParser:
         description="Measure environment steps/s, network evaluations/s, MCTS simulations/s, self-play "
                     "games/hour and training samples/s with the game's reference network.")
     parser.add_argument("--game", default="connect_four_v3", help="game (PettingZoo module name or registry id)")
-    parser.add_argument("--device", default="cpu", choices=["cpu", "cuda"], help="where the network runs")
+    parser.add_argument("--device", default="cpu", help="where the network runs: cpu, cuda or cuda:N")
     parser.add_argument("--quick", action="store_true", help="tiny budgets: a first look in seconds")
     parser.add_argument("--threads", type=int_at_least(1), default=None, help="torch intra-op threads (default: torch's)")
     parser.add_argument("--seconds", type=float_above(0), default=None, help="timed seconds per measurement")
