@@ -423,7 +423,8 @@ class MCTS:
         raise ValueError(
             f"evaluator {type(self.evaluator).__name__} returned {' and '.join(parts)}; the search cannot rank "
             f"moves from them. For a NetworkEvaluator, check the network for NaN weights: a diverged run "
-            f"(lower train.learning_rate and resume from an earlier checkpoint). A custom evaluator must return "
+            f"(lower train.learning_rate and resume from an earlier checkpoint: az-pz train --resume RUN_DIR "
+            f"--checkpoint iter_XXXX --train.learning-rate LR). A custom evaluator must return "
             f"finite values and finite (or -inf) prior_logits.")
 
     # ------------------------------------------------------------------ roots
