@@ -99,19 +99,15 @@ def test_sighup_and_ctrl_c_to_the_whole_group_stop_training_without_tracebacks(t
     _stops_cleanly(tmp_path, signum, to_group=signum == signal.SIGINT)
 
 
-def test_workers_die_with_a_trainer_killed_by_sigkill_and_the_run_resumes(tmp_path):
+def test_workers_die_with_a_trainer_killed_by_sigkill(tmp_path):
+    """(Resuming after kill -9, twenty times over: tests/test_chaos.py.)"""
     run = tmp_path / "run"
     process = _start(run)
     workers = _wait_for_training(process, run)
     process.kill()
     process.wait()
     assert _gone(workers, timeout=5.0), "a worker outlived a trainer killed with SIGKILL"
-    iteration = read_checkpoint_state(latest_checkpoint(run))["iteration"]
-    resumed = subprocess.run([*AZ_PZ, "train", "--resume", str(run), "--iterations",
-                              str(iteration + 1), "--quiet", "--no-final-eval"],
-                             capture_output=True, text=True, timeout=120)
-    assert resumed.returncode == 0, resumed.stderr
-    assert f"starting after iteration {iteration}" in resumed.stdout
+    read_checkpoint_state(latest_checkpoint(run))  # the last complete checkpoint verifies
 
 
 @pytest.mark.slow
