@@ -158,7 +158,10 @@ class Trainer:
             raise ckpt.CheckpointError("a resumed run keeps its game, env_kwargs and network; start a new run to change them")
         if checkpoint is not None:
             source = rundir.choose_checkpoint(run_dir, None, checkpoint)
-            latest = ckpt.latest_checkpoint(run_dir) if (run_dir / "checkpoints" / "latest").is_file() else None
+            try:
+                latest = ckpt.latest_checkpoint(run_dir)
+            except ckpt.CheckpointError:  # a damaged pointer: the chosen checkpoint starts a fork
+                latest = None
             if fork_to is not None or latest is None or source.resolve() != latest.resolve():
                 fork_to = Path(fork_to) if fork_to is not None else run_dir.with_name(f"{run_dir.name}-from-{source.name}")
                 rundir.fork_run(run_dir, source, fork_to)
