@@ -2,6 +2,7 @@
 
     python examples/judge_engines.py --chess-run runs/chess --games 4 --clock 60      # 1+0 against Stockfish
     python examples/judge_engines.py --chess-run runs/chess --games 0 --latency 40    # a move's cost outside search
+    python examples/judge_engines.py --chess-run runs/chess --games 0 --mirror 1      # itself at 1+0: long games
     python examples/judge_engines.py --go-run runs/go9 --size 9 --games 4 --simulations 64
 
 Chess: ``az-pz uci RUN`` and Stockfish at its weakest setting (Skill Level 0, depth 1) play full games
@@ -74,6 +75,37 @@ def chess_games(run: str, games: int, clock_s: float, increment_s: float) -> Non
           f"{clock_s:g}+{increment_s:g}; lost on time {flags} times; lowest clock after a move {lowest:.2f} s")
 
 
+def chess_mirror(run: str, games: int, clock_s: float) -> None:
+    """az-pz against itself, both on the clock: long games (a weak agent rarely mates), the time manager's test."""
+    import chess
+    import chess.engine
+
+    engines = [chess.engine.SimpleEngine.popen_uci(_az_pz("uci", run), timeout=120) for _ in range(2)]
+    for engine in engines:
+        engine.ping()
+    try:
+        for game in range(games):
+            board, clocks, lowest = chess.Board(), [clock_s, clock_s], clock_s
+            flagged = None
+            while not board.is_game_over(claim_draw=True):
+                side = 0 if board.turn else 1
+                began = time.perf_counter()
+                move = engines[side].play(board, chess.engine.Limit(white_clock=clocks[0], black_clock=clocks[1]),
+                                          game=game).move
+                clocks[side] -= time.perf_counter() - began
+                if clocks[side] <= 0:
+                    flagged = side
+                    break
+                lowest = min(lowest, clocks[side])
+                board.push(move)
+            end = "flag" if flagged is not None else board.outcome(claim_draw=True).termination.name
+            print(f"mirror game {game + 1}: {board.ply()} plies, ended by {end}; clocks left {clocks[0]:.2f} s and "
+                  f"{clocks[1]:.2f} s, lowest after a move {lowest:.2f} s", flush=True)
+    finally:
+        for engine in engines:
+            engine.quit()
+
+
 def uci_latency(run: str, moves: int) -> None:
     """Round trip of a move with no time to search (python-chess ``play`` with 50 ms on the clock): what a
     move costs outside the search, the figure ``Move Overhead`` must cover."""
@@ -131,6 +163,8 @@ def main() -> int:
     parser.add_argument("--komi", type=float, default=7.5)
     parser.add_argument("--level", type=int, default=1, help="go: GNU Go's level")
     parser.add_argument("--simulations", type=int, default=64, help="go: az-pz's simulations a move")
+    parser.add_argument("--mirror", type=int, default=0, metavar="GAMES",
+                        help="chess: also play az-pz against itself, both on --clock")
     parser.add_argument("--latency", type=int, default=0, metavar="MOVES",
                         help="chess: first measure the round trip of MOVES moves without search")
     args = parser.parse_args()
@@ -138,6 +172,8 @@ def main() -> int:
         uci_latency(args.chess_run, args.latency)
     if args.chess_run and args.games:
         chess_games(args.chess_run, args.games, args.clock, args.increment)
+    if args.chess_run and args.mirror:
+        chess_mirror(args.chess_run, args.mirror, args.clock)
     if args.go_run and args.games:
         go_games(args.go_run, args.games, args.size, args.komi, args.level, args.simulations)
     return 0
