@@ -134,6 +134,9 @@ class SelfPlayConfig:
     implement ``adjudicate``. A training aid only: matches against opponents are never adjudicated."""
     num_workers: int = 0
     """Self-play worker processes; 0 plays in the training process (fastest on 2 cores)."""
+    record_games: bool = False
+    """Keep every self-play game as a JSON-lines record in ``RUN/selfplay_games.jsonl`` (az_pz.records): a
+    collection to look at (``az-pz replay``, ``az-pz serve --records``) or to start another run from."""
     random_games: int = 0
     """Uniformly random games played before the first self-play iteration, their positions added to the replay
     buffer (the original's ``startWithRandomPlay`` / ``numRandomPlayExamples``): policy targets uniform over the

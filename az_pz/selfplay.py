@@ -66,6 +66,8 @@ class SelfPlayStats:
     adjudicated: int = 0
     """Games cut at ``max_moves`` whose value targets include ``task.adjudicate``."""
     returns: list[np.ndarray] = field(default_factory=list)
+    game_actions: list[list[int]] = field(default_factory=list)
+    """The actions of every finished game in play order, beside its ``returns`` (``selfplay.record_games``)."""
     """Final return per seat ``[P]`` of every finished game (adjudicated games: with the adjudication)."""
 
     def metrics(self) -> dict[str, float]:
@@ -106,6 +108,8 @@ class _Game:
     move."""
     would_resign: int | None = None
     """Seat that would have resigned in a game played out to check the threshold."""
+    actions: list[int] = field(default_factory=list)
+    """Every action played, in order (kept for game records)."""
 
 
 def choose_actions(visit_counts: np.ndarray, temperature: np.ndarray, rng: np.random.Generator) -> np.ndarray:
@@ -209,6 +213,7 @@ class SelfPlay(ResignState):
                 action = int(actions[i])
                 game.state, rewards = task.step(game.state, action)
                 game.total = game.total + rewards
+                game.actions.append(action)
                 game.moves += 1
                 stats.moves += 1
                 ended = task.is_terminal(game.state)
@@ -288,6 +293,7 @@ class SelfPlay(ResignState):
     def _finish(self, game: _Game, stats: SelfPlayStats) -> list[Position]:
         stats.games += 1
         stats.returns.append(game.total.copy())
+        stats.game_actions.append(game.actions)
         if game.would_resign is not None:
             self.resign_playouts += 1
             seat = game.would_resign

@@ -59,22 +59,6 @@ def _task_of_stored_run(run_dir: Path, config: RunConfig) -> Task:
     return task
 
 
-def _task_of_stored_run(run_dir: Path, config: RunConfig) -> Task:
-    """The task of a run's ``config.json`` (game never imported, see :func:`az_pz.games.task_from_file`),
-    with its network and replay buffer checked against :mod:`az_pz.bounds` before anything is allocated."""
-    from az_pz.bounds import check_network_size, check_replay_size
-    from az_pz.games import task_from_file
-
-    source = str(run_dir / "config.json")
-    try:
-        task = task_from_file(config.game, config.env_kwargs, source)
-        check_network_size(task.spec, config.network, source)
-        check_replay_size(task.spec, config.train.replay_capacity, source)
-    except ValueError as error:
-        raise ckpt.CheckpointError(str(error)) from None
-    return task
-
-
 class Trainer:
     """Owns the network, optimizer, replay buffer and self-play of one run directory."""
 
@@ -99,6 +83,7 @@ class Trainer:
         self.optimizer = torch.optim.AdamW(self.network.parameters(), lr=config.train.learning_rate,
                                            weight_decay=config.train.weight_decay)
         self.replay = ReplayBuffer(self.spec, config.train.replay_capacity)
+        self._selfplay_recorder = None
         self.records: ReplayBuffer | None = None
         """Positions from recorded games (``az_pz.warmstart``), mixed into batches at ``train.records_fraction``."""
         self.evaluator = NetworkEvaluator(self.network, self.device)
@@ -147,8 +132,6 @@ class Trainer:
         """
         run_dir = Path(run_dir)
         stored, task_json = ckpt.read_run_config(run_dir)
-        if task is None:  # config.json is data: its game is resolved among known games only, sizes bounded
-            task = _task_of_stored_run(run_dir, stored)
         if task is None:  # config.json is data: its game is resolved among known games only, sizes bounded
             task = _task_of_stored_run(run_dir, stored)
         config = config if config is not None else stored
@@ -291,6 +274,8 @@ class Trainer:
         for position in positions:
             self.replay.add(*position)
         metrics.update(stats.metrics())
+        if config.selfplay.record_games:
+            self._record_selfplay(stats)
         metrics.update(self._train(len(positions)))
         if config.eval.gating:
             metrics.update(self._gate())
@@ -344,6 +329,14 @@ class Trainer:
         return {"loss/policy": policy, "loss/value": value, "loss/total": policy + train.value_loss_weight * value,
                 "loss/target_entropy": entropy, "train/lr": lr, "train/steps": float(steps),
                 "replay/size": float(len(self.replay)), "train/records_fraction": fraction}
+
+    def _record_selfplay(self, stats) -> None:
+        if self._selfplay_recorder is None:
+            from az_pz.records.selfplay import SelfPlayRecorder
+
+            self._selfplay_recorder = SelfPlayRecorder(self.run_dir / "selfplay_games.jsonl", self.task,
+                                                       self.config.game, self.config.env_kwargs)
+        self._selfplay_recorder.write(stats.game_actions, stats.returns, self.iteration + 1)
 
     def _records_fraction(self) -> float:
         """Share of each batch drawn from recorded games: ``train.records_fraction``, decaying linearly to 0

@@ -96,6 +96,7 @@ def _worker_main(config_json: str, weights_path: str, jobs: Any, results: Any, p
                                                    "resignations", "resign_playouts", "resign_false_positives",
                                                    "adjudicated", "evaluations", "cache_hits")}
         summary["returns"] = np.stack(stats.returns) if stats.returns else np.zeros((0, task.spec.num_players))
+        summary["game_actions"] = stats.game_actions
         results.put((index, pack_positions(positions, task.spec), summary))
 
 
@@ -163,6 +164,7 @@ class SelfPlayWorkers:
             selfplay.resign_playouts += int(summary["resign_playouts"])
             selfplay.resign_false_positives += int(summary["resign_false_positives"])
             stats.returns.extend(list(summary["returns"]))
+            stats.game_actions.extend(summary["game_actions"])
         selfplay._adjust_resign_threshold()
         stats.seconds = time.perf_counter() - start
         return positions, stats

@@ -172,3 +172,26 @@ def test_dropout_keeps_the_names_of_saved_weights():
         assert any(isinstance(m, torch.nn.Dropout) and m.p == 0.3 for m in dropped.modules())
     with pytest.raises(ValueError, match="dropout"):
         NetworkConfig(dropout=1.0)
+
+
+def test_self_play_games_are_kept_as_records_and_can_start_another_run(tmp_path):
+    config = _tiny()
+    config = RunConfig(**{**config.__dict__, "selfplay": SelfPlayConfig(**{**config.selfplay.__dict__,
+                                                                          "record_games": True})})
+    trainer = Trainer(config, run_dir=tmp_path / "a", progress=False, tensorboard=False)
+    trainer.learn()
+    from az_pz.records import read_jsonl, replay
+
+    records = list(read_jsonl(tmp_path / "a" / "selfplay_games.jsonl"))
+    assert len(records) == config.selfplay.games_per_iteration
+    for record in records:
+        assert record.seats == SEATS and record.metadata["round"] == 1
+        steps = list(replay(record))  # legal in the real env, and its final rewards agree
+        assert len(steps) == len(record.actions)
+    second = Trainer(_tiny(), run_dir=tmp_path / "b", progress=False, tensorboard=False)
+    try:
+        report = warm_start(second, WarmStart(records=(str(tmp_path / "a" / "selfplay_games.jsonl"),), epochs=0),
+                            log=lambda _: None)
+        assert report.metrics["records/used"] == len(records)
+    finally:
+        second.close()

@@ -280,6 +280,7 @@ class RaySelfPlay(ResignState):
         for key in ("games", "moves", "positions", "samples", "simulations", "resignations", "adjudicated"):
             setattr(stats, key, getattr(stats, key) + int(result[key]))
         stats.returns.extend(np.asarray(result["returns"], np.float32))
+        stats.game_actions.extend(result["game_actions"])
         stats.worker_games[worker] = stats.worker_games.get(worker, 0) + games
         stats.worker_moves[worker] = stats.worker_moves.get(worker, 0) + int(result["moves"])
         stats.worker_simulations[worker] = stats.worker_simulations.get(worker, 0) + int(result["simulations"])

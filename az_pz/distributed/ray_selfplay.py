@@ -98,6 +98,7 @@ class SelfPlayWorker:
             "seconds": stats.seconds, "finished_at": time.time(), "resignations": stats.resignations,
             "resign_playouts": stats.resign_playouts, "resign_false_positives": stats.resign_false_positives,
             "resign_threshold": selfplay.resign_threshold, "returns": returns, "adjudicated": stats.adjudicated,
+            "game_actions": stats.game_actions,
             **pack_positions(positions, self.task.spec),
         }
 
