@@ -31,6 +31,7 @@ from az_pz.config import NetworkConfig, RunConfig
 from az_pz.games import make_task
 from az_pz.network import AlphaZeroNetwork, NetworkEvaluator, resolve_device
 from az_pz.obs_checks import check_observations
+from az_pz.matches.players import SearchPlayer
 from az_pz.search import MCTS, SearchConfig
 from az_pz.task import Task
 
@@ -63,7 +64,7 @@ class AlphaZeroAgent:
 
             self.evaluator = make_evaluator(evaluator, self.network, task, self.device)
         self.rng = np.random.default_rng(seed)
-        self._mcts: MCTS | None = None
+        self._player: SearchPlayer | None = None  # made on first search, from the evaluator and search config then
 
     # ------------------------------------------------------------------ loading and saving
 
@@ -149,36 +150,38 @@ class AlphaZeroAgent:
 
     def reset(self) -> None:
         """A new game starts (trees are not kept between calls anyway)."""
-        if self._mcts is not None:
-            self._mcts.reset()
+        if self._player is not None:
+            self._player.reset()
 
     def seed(self, seed: int | None) -> None:
         self.rng = np.random.default_rng(seed)
 
-    def select_actions(self, states: list[Any], deterministic: bool = True) -> np.ndarray:
-        """Actions for many task states at once (one batched search); int64 ``[len(states)]``."""
+    def select_actions(self, states: list[Any], deterministic: bool = True, *,
+                       rng: np.random.Generator | None = None) -> np.ndarray:
+        """Actions for many task states at once (one batched search, drawing on ``rng`` or the agent's own);
+        int64 ``[len(states)]``."""
         if not states:
             return np.zeros(0, np.int64)
         if self.search_config.num_simulations == 0:
             return np.array([self._network_action(self.task.observe(s), self.task.phase(s),
                                                   self.task.legal_mask(s), deterministic) for s in states], np.int64)
-        if self._mcts is None or self._mcts.num_games < len(states):
-            self._mcts = MCTS(self.task, self.evaluator, self.search_config, num_games=max(len(states), 1))
-        self._mcts.reset()
-        gumbel = self.search_config.gumbel  # Gumbel samples through its root noise (Gumbel-Top-k), PUCT from visits
-        output = self._mcts.search(list(states), self.rng, add_noise=gumbel and not deterministic)
-        if gumbel:
-            actions = np.asarray(output.action, np.int64)
-        elif deterministic:
-            actions = np.asarray(output.visit_counts).argmax(axis=1).astype(np.int64)
-        else:
-            counts = np.asarray(output.visit_counts, np.float64)
-            actions = np.array([self.rng.choice(len(c), p=c / c.sum()) for c in counts], np.int64)
+        if self._player is None:
+            self._player = SearchPlayer(self.task, self.evaluator, self.search_config)
+        actions = self._player.choose(states, self.rng if rng is None else rng, deterministic)
         for i, state in enumerate(states):  # guard: never hand out an illegal action
             mask = np.asarray(self.task.legal_mask(state), bool)
             if not mask[actions[i]]:
                 actions[i] = int(np.flatnonzero(mask)[0])
         return actions
+
+    def choose(self, states: Any, rng: np.random.Generator) -> np.ndarray:
+        """The ``Player`` protocol of :mod:`az_pz.matches` (``play_match``): strongest moves, searched with ``rng``."""
+        return self.select_actions(list(states), rng=rng)
+
+    @property
+    def _mcts(self) -> MCTS | None:
+        """The search of the agent's player (None until something was searched)."""
+        return None if self._player is None else self._player.mcts
 
     def select_action(self, state: Any, deterministic: bool = True) -> int:
         """The agent's move on a task state (search; the most visited action when ``deterministic``)."""

@@ -5,7 +5,7 @@ Checkpoints live under ``RUN_DIR/checkpoints/iter_XXXX`` and load with
 reference agents (``random`` by default, the anchor at Elo 0) and its
 predecessor, so the chain of ratings stays connected after the checkpoints
 outgrow the references; one maximum-likelihood fit over all games then rates
-them on a single scale (``az_pz.elo``).
+them on a single scale (``az_pz.matches.elo``).
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from az_pz.arena import ArenaResult, play_pairings, tabulate
+from az_pz.matches import ArenaResult, play_pairings, tabulate
 
 _ITERATION = re.compile(r"^iter_(\d+)$")
 
@@ -87,7 +87,7 @@ def elo_over_training(run_dir: str | Path, *, references: Sequence[str] = ("rand
 
 def _write_curve(result: ArenaResult, iterations: list[int], checkpoint_names: list[str], references: list[str],
                  out: Path) -> None:
-    from az_pz.arena import _csv_bytes
+    from az_pz.matches.results import csv_bytes
     from az_pz.io import atomic_write_bytes, atomic_write_json
     from az_pz.plots import plot_elo_curve
 
@@ -96,7 +96,7 @@ def _write_curve(result: ArenaResult, iterations: list[int], checkpoint_names: l
     rows = [{"iteration": it, **by_name[name]} for it, name in zip(iterations, checkpoint_names)]
     atomic_write_json(out / "elo_curve.json", {"anchor": references[0], "curve": rows,
                                                "references": {r: by_name[r] for r in references}})
-    atomic_write_bytes(out / "elo_curve.csv", _csv_bytes(rows))
+    atomic_write_bytes(out / "elo_curve.csv", csv_bytes(rows))
     png = plot_elo_curve(iterations, [r["elo"] for r in rows], [r["ci_low"] for r in rows],
                          [r["ci_high"] for r in rows],
                          references={r: by_name[r]["elo"] for r in references},

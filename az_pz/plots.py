@@ -29,7 +29,7 @@ def _png(figure: Any) -> bytes:
 
 
 def plot_ratings(ratings: Any, *, title: str = "Elo with 95% intervals") -> bytes:
-    """Horizontal error bars, strongest on top, for an ``az_pz.elo.EloRatings``."""
+    """Horizontal error bars, strongest on top, for an ``az_pz.matches.EloRatings``."""
     rows = ratings.as_rows()[::-1]
     figure, axes = _figure(7.0, 1.2 + 0.45 * len(rows))
     y = range(len(rows))

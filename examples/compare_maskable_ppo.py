@@ -32,7 +32,7 @@ import az_pz  # noqa: F401  (registers az_pz/ConnectFour-v0)
 from az_pz.agent import AlphaZeroAgent
 from az_pz.agents import RandomAgent
 from az_pz.agents.sb3 import SB3Agent
-from az_pz.arena import evaluate, round_robin
+from az_pz.matches import evaluate, round_robin
 from az_pz.config import preset
 from az_pz.train import Trainer
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from az_pz.arena import round_robin
+from az_pz.matches import round_robin
 
 
 def main() -> None:

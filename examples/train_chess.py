@@ -17,7 +17,7 @@ fifty moves, threefold repetition).
 
 import sys
 
-from az_pz.arena import evaluate
+from az_pz.matches import evaluate
 from az_pz.config import preset
 from az_pz.train import Trainer
 

@@ -12,7 +12,7 @@ bf16). The same from the command line::
 
 import sys
 
-from az_pz.arena import evaluate
+from az_pz.matches import evaluate
 from az_pz.config import preset
 from az_pz.train import Trainer
 

@@ -4,9 +4,8 @@ import numpy as np
 import pytest
 
 from az_pz.agents import RandomAgent
-from az_pz.arena import GameRecord, evaluate, play_game, round_robin, tabulate
-from az_pz.elo import expected_score, fit_elo
 from az_pz.envs import make_aec_env
+from az_pz.matches import GameRecord, evaluate, expected_score, fit_elo, play_game, round_robin, tabulate
 
 
 def _two(wins, n, prior_draws=0.0):
@@ -118,3 +117,28 @@ def test_random_openings_are_shared_by_each_pair_of_games():
     openings = [r.actions[:2] for r in result.records]
     assert openings[0] == openings[1] and openings[2] == openings[3]
     assert openings[0] != openings[2]
+
+
+def test_old_module_names_still_work_with_a_deprecation_warning():
+    import az_pz.matches as matches
+
+    with pytest.warns(DeprecationWarning, match="az_pz.arena.round_robin moved to az_pz.matches.round_robin"):
+        from az_pz.arena import round_robin as old_round_robin
+    assert old_round_robin is matches.round_robin
+    with pytest.warns(DeprecationWarning, match="az_pz.elo.fit_elo moved"):
+        from az_pz.elo import fit_elo as old_fit_elo
+    assert old_fit_elo is matches.fit_elo
+    with pytest.raises(ImportError):
+        from az_pz.arena import no_such_name  # noqa: F401
+
+
+def test_agents_that_search_are_players_of_batched_matches():
+    """AlphaZeroAgent and MCTSAgent speak the one player protocol: ``play_match`` runs them on Task states."""
+    from az_pz import make_task
+    from az_pz.agents.mcts import MCTSAgent
+    from az_pz.matches import RandomPlayer, play_match
+
+    task = make_task("tictactoe_v3")
+    rollout = MCTSAgent(40, seed=0, task=task)
+    result = play_match(task, rollout, RandomPlayer(task), 6, np.random.default_rng(0))
+    assert result.games == 6 and result.losses == 0

@@ -11,7 +11,7 @@ import json
 import pytest
 
 from az_pz.agents.stockfish import find_engine
-from az_pz.arena import play_game
+from az_pz.matches import play_game
 from az_pz.checkpoint import latest_checkpoint
 from az_pz.cli.train import main as train_main
 from az_pz.config import preset

@@ -9,7 +9,7 @@ pytest.importorskip("shimmy", reason="OpenSpiel's games need az_pz[openspiel] (s
 
 from az_pz.agent import AlphaZeroAgent  # noqa: E402
 from az_pz.agents import make  # noqa: E402
-from az_pz.arena import evaluate  # noqa: E402
+from az_pz.matches import evaluate  # noqa: E402
 from az_pz.config import preset  # noqa: E402
 from az_pz.search import SearchConfig  # noqa: E402
 from az_pz.train import Trainer  # noqa: E402

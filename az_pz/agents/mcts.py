@@ -2,7 +2,7 @@
 
 The classic network-free baseline: the same batched PUCT search az_pz trains
 with (``az_pz.search``), with uniform priors and values from random playouts
-(``az_pz.evaluators.RolloutEvaluator``). It searches from the live game
+(``az_pz.matches.players.rollout_player``, the training-time baseline too). It searches from the live game
 through ``task.state_from_env(env)``, so it plays any game az_pz has a task
 for, from either seat.
 """
@@ -52,14 +52,18 @@ class MCTSAgent:
         self._task_key: tuple | None = None
 
     def act(self, env: Any) -> int:
-        from az_pz.evaluators import RolloutEvaluator
-        from az_pz.search import run_search
-
         task = self._task_for(env)
-        state = task.state_from_env(env)
-        evaluator = RolloutEvaluator(num_rollouts=self.num_rollouts, rng=self.rng)
-        output = run_search(task, evaluator, [state], self.config, self.rng)
-        return check_legal(env, int(output.action[0]), repr(self))
+        return check_legal(env, int(self.choose([task.state_from_env(env)], self.rng)[0]), repr(self))
+
+    def choose(self, states: Any, rng: np.random.Generator) -> np.ndarray:
+        """The ``Player`` protocol of :mod:`az_pz.matches`: one batched rollout search from every state
+        (``task`` must be set), the most visited action; rollouts draw on the agent's own generator."""
+        from az_pz.matches.players import rollout_player
+
+        if self.task is None:
+            raise ValueError("MCTSAgent.choose needs a task: pass task=... or let act(env) make it from the env")
+        player = rollout_player(self.task, self.config, self.rng, num_rollouts=self.num_rollouts)
+        return player.choose(states, rng)
 
     def reset(self) -> None:
         """Each move is searched afresh: nothing to forget."""

@@ -58,14 +58,14 @@ def main(argv: list[str]) -> int:
         print("az-pz arena: give a GAME and at least two AGENT specs (or --run RUN_DIR)", file=sys.stderr)
         return 2
     from az_pz.agents import make
-    from az_pz.arena import _unique_names, round_robin
+    from az_pz.matches import round_robin, unique_names
     from az_pz.records import GameRecorder
 
     env_kwargs = parse_env_kwargs(args.env)  # every value checked before anything is played or written
     game_players(args.game, env_kwargs)
-    if args.anchor is not None and args.anchor not in _unique_names(args.agents):
+    if args.anchor is not None and args.anchor not in unique_names(args.agents):
         raise UsageError(f"--anchor {args.anchor!r} is not one of the agents {args.agents}")
-    agents = dict(zip(_unique_names(args.agents), (make(spec) for spec in args.agents)))
+    agents = dict(zip(unique_names(args.agents), (make(spec) for spec in args.agents)))
     recorder = GameRecorder(args.record, event="az-pz arena") if args.record else None
     started = time.perf_counter()
     result = round_robin(args.game, agents, games_per_pair=args.games, seed=args.seed, anchor=args.anchor,

@@ -36,7 +36,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str]) -> int:
-    from az_pz.arena import evaluate
+    from az_pz.matches import evaluate
 
     args = build_parser().parse_args(argv)
     if args.yardstick:  # moves scored against perfect play instead of games (az_pz.cli.yardstick)

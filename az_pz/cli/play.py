@@ -29,7 +29,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str]) -> int:
     from az_pz.agents.human import HumanAgent, HumanQuit, render_text
-    from az_pz.arena import play_game
+    from az_pz.matches import play_game
     from az_pz.envs import make_aec_env
 
     args = build_parser().parse_args(argv)

@@ -24,7 +24,7 @@ __all__ = ["GameRecorder", "record_of_played"]
 
 def record_of_played(env: Any, game: str, env_kwargs: dict[str, Any], played: Any, *,
                      final_observation: bool = True, metadata: dict[str, Any] | None = None) -> GameRecord:
-    """A :class:`GameRecord` of a game ``az_pz.arena.play_game`` just played on ``env`` (still at its end).
+    """A :class:`GameRecord` of a game ``az_pz.matches.play_game`` just played on ``env`` (still at its end).
 
     ``played`` has ``players``, ``returns`` (seat order), ``actions``, ``seed`` and ``truncated``.
     """
@@ -96,7 +96,7 @@ class GameRecorder:
 
     def add_played(self, env: Any, game: str, env_kwargs: dict[str, Any], played: Any,
                    **metadata: Any) -> GameRecord:
-        """Record a game ``az_pz.arena.play_game`` just played on ``env`` (extra metadata as keywords)."""
+        """Record a game ``az_pz.matches.play_game`` just played on ``env`` (extra metadata as keywords)."""
         record = record_of_played(env, game, env_kwargs, played, final_observation=self.final_observation,
                                   metadata={"event": self.event, **metadata})
         return self.add(record, env)

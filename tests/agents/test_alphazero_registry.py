@@ -7,7 +7,7 @@ pytest.importorskip("az_pz.agent", reason="az_pz.agent (AlphaZeroAgent) is not a
 from az_pz.agent import AlphaZeroAgent  # noqa: E402
 from az_pz.agents import make  # noqa: E402
 from az_pz.agents.random import RandomAgent  # noqa: E402
-from az_pz.arena import evaluate  # noqa: E402
+from az_pz.matches import evaluate  # noqa: E402
 
 from agent_test_helpers import play  # noqa: E402
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from az_pz.arena import evaluate
+from az_pz.matches import evaluate
 from az_pz.records import GameRecord, GameRecorder, read_jsonl
 
 
