@@ -575,12 +575,14 @@ class MCTS:
         proven = (children >= 0) & a["proven"][b, safe]
         exact = a["reward"][b, safe, mover] + a["proven_value"][b, safe, mover]
         if a["proven"][b, root]:
-            best = proven & (exact >= a["proven_value"][b, root, mover] - 1e-6)
+            best = proven & (exact >= a["proven_value"][b, root, mover] - 1e-5)
             counts = np.where(best, np.maximum(visits, 1), 0)
             return True, counts, np.zeros_like(best)
         lost = proven & (exact <= -self._win_value)
         if lost.any() and not lost.all():
-            return False, np.where(lost, 0, visits), lost
+            kept = np.where(lost, 0, visits)
+            # Every visit went to moves proven lost since: the others share the choice (1 each).
+            return False, kept if kept.any() else (~lost).astype(visits.dtype), lost
         return False, visits, np.zeros_like(lost)
 
     def _gumbel_result(self, b: int, root: int, actions: np.ndarray, prior: np.ndarray) -> tuple[np.ndarray, int]:
