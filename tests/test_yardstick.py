@@ -73,6 +73,7 @@ def test_save_and_load_round_trip_without_pickle(tmp_path):
         PositionSet.load(tmp_path / "bad.npz")
 
 
+@pytest.mark.slow
 def test_build_is_seeded_and_labels_exactly():
     built = build_positions(3, seed=11, keep_prob=0.5)
     assert len(built) == 3 and built.meta["stage_counts"] == [1, 1, 1]
@@ -148,7 +149,8 @@ def test_training_logs_yardstick_metrics(tmp_path):
     from az_pz.train import Trainer
     from tests.learning_helpers import tiny_config
 
-    config = tiny_config("connect_four_v3", train__iterations=2, selfplay__num_workers=0, eval__yardstick_every=1,
+    config = tiny_config("connect_four_v3", train__iterations=2, selfplay__num_workers=0, selfplay__fast_simulations=8,
+                         selfplay__full_search_prob=1.0, eval__yardstick_every=1,
                          eval__yardstick_search_every=2, eval__yardstick_positions=20)
     history = Trainer(config, run_dir=tmp_path / "run", progress=False, tensorboard=False).learn()
     assert "yardstick/optimal_network" in history[0] and "yardstick/optimal_search" not in history[0]

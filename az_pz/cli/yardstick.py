@@ -74,10 +74,10 @@ def _agent(spec: str) -> Any:
 
 def _print_rows(label: str, result: Any, seconds: float, header: bool) -> None:
     if header:
-        print(f"{'':24s} {'positions':>9s} {'optimal':>8s} {'preserving':>10s} {'win-in-1':>9s} {'loss-avoided':>12s}")
+        print(f"{'':34s} {'positions':>9s} {'optimal':>8s} {'preserving':>10s} {'win-in-1':>9s} {'loss-avoided':>12s}")
     for figures in (result.overall, *result.stages):
         name = f"{label} ({seconds:.1f}s)" if figures.name == "all" else f"  {figures.name}"
-        print(f"{name:24s} {figures.positions:9d} {figures.optimal:8.3f} {figures.preserving:10.3f} "
+        print(f"{name:34s} {figures.positions:9d} {figures.optimal:8.3f} {figures.preserving:10.3f} "
               f"{_share(figures.win_in_one, figures.win_in_one_positions):>9s} "
               f"{_share(figures.loss_avoided, figures.loss_avoided_positions):>12s}")
 
