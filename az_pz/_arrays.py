@@ -16,6 +16,7 @@ def node_arrays(num_games: int, nodes: int, players: int) -> dict[str, np.ndarra
         "parent": np.full((b, n), -1, np.int32), "action": np.full((b, n), -1, np.int32),
         "first_edge": np.full((b, n), -1, np.int32), "num_edges": np.zeros((b, n), np.int32),
         "proven": np.zeros((b, n), np.bool_), "proven_value": np.zeros((b, n, p), np.float32),
+        "proven_plies": np.zeros((b, n), np.int32),
     }
 
 
@@ -29,7 +30,7 @@ def edge_arrays(num_games: int, edges: int) -> dict[str, np.ndarray]:
 
 
 NODE_FIELDS = ("visits", "pending", "value_sum", "evals", "reward", "to_play", "terminal", "depth", "parent",
-               "action", "first_edge", "num_edges", "proven", "proven_value")
+               "action", "first_edge", "num_edges", "proven", "proven_value", "proven_plies")
 """Names of the node arrays, in the order the kernels take them."""
 
 

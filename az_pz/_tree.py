@@ -21,9 +21,11 @@ Layout (``B`` trees, ``N`` node slots, ``E`` edge slots, ``P`` seats):
   children are created lazily);
 * solver (MCTS-Solver, Winands et al. 2008), node arrays: ``proven`` (the
   node's exact return is known) and ``proven_value`` ``[B, N, P]`` (that
-  return from the node on, seat order; 0 on terminal nodes). A node is proven
-  when one child gives its mover a win (``reward + proven_value >= win_value``)
-  or when every child is proven (then: the child best for the mover). A search
+  return from the node on, seat order; 0 on terminal nodes) and ``proven_plies``
+  (plies to the end along the proof). A node is proven when one child gives its
+  mover a win (``reward + proven_value >= win_value``; the fastest known) or when
+  every child is proven (then: the child best for the mover, a win as fast and a
+  loss as slow as can be). A search
   with ``solver`` on creates the terminal children of each node when it is
   expanded, so a win in one is proven before any simulation goes below it;
 * per tree ``[B]``: ``root``, ``node_count``, ``edge_count``, ``q_min``/``q_max``
@@ -138,7 +140,7 @@ def completed_q_sigma(b, node, visits, value_sum, evals, reward, to_play, first_
 
 @njit(cache=True)
 def puct_pick(b, n, is_root, visits, pending, value_sum, reward, to_play, first_edge, num_edges, edge_prior,
-              edge_child, proven, proven_value, root_prior, q_min, q_max, c_init, c_base, fpu_reduction,
+              edge_child, proven, proven_value, proven_plies, root_prior, q_min, q_max, c_init, c_base, fpu_reduction,
               virtual_loss, lo, hi, minmax, win_value):
     """Index (within the node's edges) maximising Q + U (AlphaZero pseudocode's ucb_score).
 
@@ -224,8 +226,8 @@ def gumbel_pick(b, n, visits, value_sum, evals, reward, to_play, first_edge, num
 @njit(cache=True)
 def select_leaves(remaining, leaves_per_tree, out_tree, out_node,
                   visits, pending, value_sum, evals, reward, to_play, terminal, depth, parent, action,
-                  first_edge, num_edges, proven, proven_value, edge_action, edge_prior, edge_child, root,
-                  node_count, q_min, q_max, root_prior, gumbel, search_visits, schedule, sim_index,
+                  first_edge, num_edges, proven, proven_value, proven_plies, edge_action, edge_prior, edge_child,
+                  root, node_count, q_min, q_max, root_prior, gumbel, search_visits, schedule, sim_index,
                   c_init, c_base, fpu_reduction, virtual_loss, max_depth, use_gumbel, lo, hi, minmax,
                   c_visit, c_scale, win_value):
     """Descend each tree ``b`` with ``remaining[b] > 0`` up to ``leaves_per_tree`` times; return the leaf count.
@@ -268,8 +270,8 @@ def select_leaves(remaining, leaves_per_tree, out_tree, out_node,
                                     c_visit, c_scale)
                 else:
                     k = puct_pick(b, n, n == top, visits, pending, value_sum, reward, to_play, first_edge,
-                                  num_edges, edge_prior, edge_child, proven, proven_value, root_prior, q_min,
-                                  q_max, c_init, c_base, fpu_reduction, virtual_loss, lo, hi, minmax, win_value)
+                                  num_edges, edge_prior, edge_child, proven, proven_value, proven_plies, root_prior,
+                                  q_min, q_max, c_init, c_base, fpu_reduction, virtual_loss, lo, hi, minmax, win_value)
                 if n == top:
                     root_k = k
                 e = first_edge[b, n] + k
@@ -326,7 +328,19 @@ def select_leaves(remaining, leaves_per_tree, out_tree, out_node,
 
 
 @njit(cache=True)
-def try_prove(b, p, to_play, first_edge, num_edges, edge_child, reward, proven, proven_value, win_value):
+def better_proof(v, d, best, best_d, win_value):
+    """Whether a proven child of value ``v`` for the mover, ``d`` plies from the end, beats the best so far:
+    a higher value; at equal value, a faster win and a slower loss (as a perfect solver's scores rank them)."""
+    if v != best:
+        return v > best
+    if v <= -win_value:
+        return d > best_d
+    return d < best_d
+
+
+@njit(cache=True)
+def try_prove(b, p, to_play, first_edge, num_edges, edge_child, reward, proven, proven_value, proven_plies,
+              win_value):
     """Mark node ``p`` proven if its children decide it: one child wins for the mover, or every child is
     proven (the mover takes the best of them). Returns whether ``p`` is proven."""
     if proven[b, p]:
@@ -336,6 +350,7 @@ def try_prove(b, p, to_play, first_edge, num_edges, edge_child, reward, proven, 
         return False
     s = to_play[b, p]
     best = -np.inf
+    best_d = 0
     best_child = -1
     complete = True
     for k in range(num_edges[b, p]):
@@ -344,25 +359,28 @@ def try_prove(b, p, to_play, first_edge, num_edges, edge_child, reward, proven, 
             complete = False
             continue
         v = reward[b, c, s] + proven_value[b, c, s]
-        if v > best:
+        d = proven_plies[b, c] + 1
+        if best_child < 0 or better_proof(v, d, best, best_d, win_value):
             best = v
+            best_d = d
             best_child = c
     if best_child < 0 or not (best >= win_value or complete):
         return False
     proven[b, p] = True
+    proven_plies[b, p] = best_d
     for t in range(proven_value.shape[2]):
         proven_value[b, p, t] = reward[b, best_child, t] + proven_value[b, best_child, t]
     return True
 
 
 @njit(cache=True)
-def propagate_proof(b, n, to_play, parent, first_edge, num_edges, edge_child, reward, proven, proven_value, root,
-                    win_value):
+def propagate_proof(b, n, to_play, parent, first_edge, num_edges, edge_child, reward, proven, proven_value,
+                    proven_plies, root, win_value):
     """Node ``n`` was just proven: prove its ancestors in turn, as long as they become proven."""
     while n != root[b]:
         p = parent[b, n]
         if not try_prove(b, p, to_play, first_edge, num_edges, edge_child, reward, proven, proven_value,
-                         win_value):
+                         proven_plies, win_value):
             return
         n = p
 
@@ -371,8 +389,8 @@ def propagate_proof(b, n, to_play, parent, first_edge, num_edges, edge_child, re
 def expand_and_backup(leaf_tree, leaf_node, rewards, is_terminal, leaf_to_play, masks, logits, values,
                       term_start, term_action, term_reward, release, solver, win_value,
                       visits, pending, value_sum, evals, reward, to_play, terminal, depth, parent, action,
-                      first_edge, num_edges, proven, proven_value, edge_action, edge_prior, edge_child, root,
-                      node_count, edge_count, q_min, q_max):
+                      first_edge, num_edges, proven, proven_value, proven_plies, edge_action, edge_prior,
+                      edge_child, root, node_count, edge_count, q_min, q_max):
     """Give each NEW leaf its rewards, terminal flag, evaluation and edges (legal actions, softmax priors),
     then back its value up (zero future value on terminal leaves).
 
@@ -393,6 +411,7 @@ def expand_and_backup(leaf_tree, leaf_node, rewards, is_terminal, leaf_to_play, 
             to_play[b, n] = -1
             if solver:
                 proven[b, n] = True
+                proven_plies[b, n] = 0
                 for s in range(num_players):
                     proven_value[b, n, s] = 0.0
         else:
@@ -436,6 +455,7 @@ def expand_and_backup(leaf_tree, leaf_node, rewards, is_terminal, leaf_to_play, 
                             to_play[b, c] = -1
                             terminal[b, c] = True
                             proven[b, c] = True
+                            proven_plies[b, c] = 0
                             depth[b, c] = depth[b, n] + 1
                             parent[b, c] = n
                             action[b, c] = term_action[j]
@@ -444,19 +464,19 @@ def expand_and_backup(leaf_tree, leaf_node, rewards, is_terminal, leaf_to_play, 
                             edge_child[b, first + kk] = c
                             break
                 if try_prove(b, n, to_play, first_edge, num_edges, edge_child, reward, proven, proven_value,
-                             win_value):
+                             proven_plies, win_value):
                     for s in range(num_players):
                         value[s] = float(proven_value[b, n, s])
         backup(b, n, value, release, visits, pending, value_sum, reward, parent, to_play, root, q_min, q_max)
         if solver and proven[b, n]:
             propagate_proof(b, n, to_play, parent, first_edge, num_edges, edge_child, reward, proven, proven_value,
-                            root, win_value)
+                            proven_plies, root, win_value)
 
 
 @njit(cache=True)
 def compact(b, new_root, visits, pending, value_sum, evals, reward, to_play, terminal, depth, parent, action,
-            first_edge, num_edges, proven, proven_value, edge_action, edge_prior, edge_child, root, node_count,
-            edge_count):
+            first_edge, num_edges, proven, proven_value, proven_plies, edge_action, edge_prior, edge_child, root,
+            node_count, edge_count):
     """Make the subtree under ``new_root`` tree ``b``'s whole tree, renumbered breadth first from slot 0.
 
     Statistics are kept; depths become relative to the new root. Returns the
@@ -499,6 +519,7 @@ def compact(b, new_root, visits, pending, value_sum, evals, reward, to_play, ter
     num_edges[b, :tail] = num_edges[b][order]
     proven[b, :tail] = proven[b][order]
     proven_value[b, :tail] = proven_value[b][order]
+    proven_plies[b, :tail] = proven_plies[b][order]
     edges = 0
     for j in range(tail):
         parent[b, j] = new_index[old_parent[j]] if j > 0 else -1
@@ -520,7 +541,7 @@ def compact(b, new_root, visits, pending, value_sum, evals, reward, to_play, ter
 
 
 KERNELS = ("normalize_q", "backup", "completed_q_sigma", "puct_pick", "gumbel_pick", "select_leaves",
-           "try_prove", "propagate_proof", "expand_and_backup", "compact")
+           "better_proof", "try_prove", "propagate_proof", "expand_and_backup", "compact")
 
 JIT = types.SimpleNamespace(**{name: globals()[name] for name in KERNELS})
 """The compiled kernels (numba)."""

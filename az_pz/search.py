@@ -299,7 +299,8 @@ class MCTS:
             float(c.gumbel_c_visit), float(c.gumbel_c_scale), self._win_value)
         self._expand_args = tuple(a[name] for name in (
             "visits", "pending", "value_sum", "evals", "reward", "to_play", "terminal", "depth", "parent", "action",
-            "first_edge", "num_edges", "proven", "proven_value", "edge_action", "edge_prior", "edge_child", "root",
+            "first_edge", "num_edges", "proven", "proven_value", "proven_plies", "edge_action", "edge_prior",
+            "edge_child", "root",
             "node_count", "edge_count", "q_min", "q_max"))
 
     def _select(self, remaining: np.ndarray, out_tree: np.ndarray, out_node: np.ndarray) -> int:
@@ -575,7 +576,10 @@ class MCTS:
         proven = (children >= 0) & a["proven"][b, safe]
         exact = a["reward"][b, safe, mover] + a["proven_value"][b, safe, mover]
         if a["proven"][b, root]:
+            plies = a["proven_plies"][b, safe] + 1
             best = proven & (exact >= a["proven_value"][b, root, mover] - 1e-5)
+            if abs(a["proven_value"][b, root, mover]) >= self._win_value:  # a win as fast, a loss as slow
+                best &= plies == a["proven_plies"][b, root]
             counts = np.where(best, np.maximum(visits, 1), 0)
             return True, counts, np.zeros_like(best)
         lost = proven & (exact <= -self._win_value)

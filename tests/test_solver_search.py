@@ -151,3 +151,47 @@ def test_the_solver_off_changes_nothing_and_numba_matches_the_reference():
     for first, second in zip(outs[:2], outs[2:]):
         for x, y in zip(dataclasses.astuple(first), dataclasses.astuple(second)):
             np.testing.assert_array_equal(x, y)
+
+
+def _minimax(state):
+    """(value for the mover, plies to the end) of a tic-tac-toe position under perfect play, a win as fast
+    and a loss as slow as can be."""
+    mover, best = TTT.to_play(state), None
+    for action in np.flatnonzero(TTT.legal_mask(state)).tolist():
+        child, rewards = TTT.step(state, action)
+        if TTT.is_terminal(child):
+            value, plies = float(rewards[mover]), 1
+        else:
+            value, plies = _minimax(child)
+            value, plies = -value, plies + 1
+        key = (value, -plies if value >= 0 else plies)
+        if best is None or key > best[0]:
+            best = (key, value, plies)
+    return best[1], best[2]
+
+
+def test_a_lost_root_resists_longest_and_a_won_root_wins_fastest():
+    """Moves of one outcome differ in distance: the proof ranks them as a perfect solver's scores do."""
+    rng = np.random.default_rng(5)
+    checked = 0
+    while checked < 6:
+        state = TTT.initial_state()
+        for _ in range(int(rng.integers(2, 5))):
+            state, _ = TTT.step(state, int(rng.choice(np.flatnonzero(TTT.legal_mask(state)))))
+        if TTT.is_terminal(state):
+            continue
+        value, plies = _minimax(state)
+        outcomes = {}
+        for action in np.flatnonzero(TTT.legal_mask(state)).tolist():
+            child, rewards = TTT.step(state, action)
+            outcomes[action] = ((float(rewards[TTT.to_play(state)]), 1) if TTT.is_terminal(child)
+                                else (-_minimax(child)[0], _minimax(child)[1] + 1))
+        same = {a for a, o in outcomes.items() if o[0] == value}
+        if value == 0 or len({outcomes[a][1] for a in same}) < 2:
+            continue  # only decided positions whose moves of the best outcome differ in distance
+        search = MCTS(TTT, UniformEvaluator(), SearchConfig(num_simulations=3000, solver=True))
+        out = search.search([state], np.random.default_rng(0))
+        assert search._a["proven"][0, search._a["root"][0]]
+        assert outcomes[int(out.action[0])] == (value, plies)
+        assert all(outcomes[a] == (value, plies) for a in np.flatnonzero(out.policy[0]).tolist())
+        checked += 1
