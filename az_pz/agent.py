@@ -300,51 +300,14 @@ class AlphaZeroAgent:
         return int(self.rng.choice(len(probs), p=probs / probs.sum()))
 
 
-def _planes_hwc_or_chw(obs: np.ndarray, rows: int, cols: int) -> np.ndarray:
-    """Two-plane board observation ``[2, rows, cols]`` from PettingZoo's HWC or our CHW layout."""
-    obs = np.asarray(obs)
-    return obs.transpose(2, 0, 1) if obs.shape == (rows, cols, 2) else obs.reshape(2, rows, cols)
-
-
-_TICTACTOE_LINES = np.array([(0, 1, 2), (3, 4, 5), (6, 7, 8), (0, 3, 6), (1, 4, 7), (2, 5, 8), (0, 4, 8), (2, 4, 6)])
-
-
-def _observer_seat(own: np.ndarray, other: np.ndarray, own_line: bool) -> int:
-    """The observer's seat from its pieces and the opponent's (bool planes). Seat 0 moves first, so it holds as
-    many pieces as seat 1 or one more; equal counts with a line of the observer's own mean seat 1 just won
-    (a finished game seen by the winner), otherwise seat 0 is to move."""
-    own_count, other_count = int(own.sum()), int(other.sum())
-    if own_count != other_count:
-        return 0 if own_count > other_count else 1
-    return 1 if own_line else 0
-
-
 def _known_decoder(task: Task):
-    """``state_from_observation`` for the fast tasks whose observation holds the whole game (tic-tac-toe,
-    connect four: the observer's and the opponent's pieces; the seats follow from the counts). Finished games
-    decode as terminal states, whichever player observes them."""
-    module = type(task).__module__
-    if module == "az_pz.adapters.tictactoe":
-        from az_pz.adapters.tictactoe import squares_to_state
+    """``state_from_observation`` of a fast task whose game package has a decoder (``decoder.py``: tic-tac-toe,
+    connect four, whose observation holds the whole game), else None."""
+    from az_pz.adapters.games import game_of_task, game_part
 
-        def tictactoe(obs: np.ndarray) -> Any:
-            own, other = _planes_hwc_or_chw(obs, 3, 3).reshape(2, 9) > 0
-            seat = _observer_seat(own, other, bool(own[_TICTACTOE_LINES].all(axis=1).any()))
-            squares = np.where(own, seat + 1, np.where(other, 2 - seat, 0))
-            return squares_to_state([int(v) for v in squares])
-
-        return tictactoe
-    if module == "az_pz.adapters.connect_four":
-        from az_pz.adapters.connect_four import _state_from_bits, board_to_bits, connects_four
-
-        def connect_four(obs: np.ndarray) -> Any:
-            own, other = _planes_hwc_or_chw(obs, 6, 7).reshape(2, 42) > 0
-            seat = _observer_seat(own, other, connects_four(board_to_bits([int(v) for v in own])[0]))
-            board = np.where(own, seat + 1, np.where(other, 2 - seat, 0))
-            return _state_from_bits(*board_to_bits([int(v) for v in board]))  # decides the outcome too
-
-        return connect_four
-    return None
+    game = game_of_task(task)
+    decoder = game_part(game, "decoder") if game is not None else None
+    return getattr(decoder, "state_from_observation", None)
 
 
 def _task_from_file(game: Any, env_kwargs: Any, source: str) -> Task:

@@ -1,4 +1,4 @@
-"""Typed configuration: nested frozen dataclasses and per-game presets.
+"""Typed configuration: nested frozen dataclasses, and the presets the game packages hold.
 
 A run is described by one :class:`RunConfig` holding a section per concern
 (network, search, self-play, training, evaluation). Every field says what it
@@ -15,6 +15,7 @@ from __future__ import annotations
 import dataclasses
 import math
 import numbers
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -417,124 +418,26 @@ def replace_nested(config: RunConfig, **overrides: Any) -> RunConfig:
 # --------------------------------------------------------------------------- presets
 
 
-def _tictactoe() -> RunConfig:
-    return RunConfig(
-        game="tictactoe_v3",
-        network=NetworkConfig(kind="mlp", num_blocks=2, mlp_hidden=128, value_hidden=64),
-        search=SearchConfig(num_simulations=48, dirichlet_alpha=1.0, leaves_per_tree=8, solver=True),
-        selfplay=SelfPlayConfig(games_per_iteration=128, concurrent_games=128, temperature_moves=9),
-        train=TrainConfig(iterations=40, time_limit_s=270.0, batch_size=256, sample_reuse=2.0,
-                          learning_rate=3e-3, replay_capacity=60_000, min_replay_size=256),
-        eval=EvalConfig(every=5, games_vs_random=20, games_vs_rollout=10, rollout_simulations=50,
-                        final_games=100, final_rollout_simulations=200),
-    )
+def _from_overrides(game: str, make: Callable[[], dict[str, Any]]) -> Callable[[], RunConfig]:
+    """A preset factory: the game package's overrides (plain data) applied to the defaults, checked here."""
+    return lambda: replace_nested(RunConfig(game=game), **make())
 
 
-def _connect_four() -> RunConfig:
-    return RunConfig(
-        game="connect_four_v3",
-        # 4x48 evaluates 1.5-2x faster than 4x64 on a CPU (docs/bench.md): more games in the hour.
-        network=NetworkConfig(kind="resnet", num_blocks=4, channels=48, value_hidden=64),
-        # The solver proves wins and losses met in the tree; the evaluation cache answers a quarter of the
-        # network calls of self-play from positions already met (docs/strength.md: both measured).
-        search=SearchConfig(num_simulations=128, dirichlet_alpha=1.0, leaves_per_tree=8, solver=True,
-                            eval_cache=100_000),
-        # Two single-threaded worker processes keep both cores of a small machine busy during self-play.
-        selfplay=SelfPlayConfig(games_per_iteration=128, concurrent_games=64, temperature_moves=8,
-                                full_search_prob=0.5, fast_simulations=32, num_workers=2),
-        train=TrainConfig(iterations=200, time_limit_s=3300.0, batch_size=256, sample_reuse=3.0,
-                          learning_rate=2e-3, replay_capacity=150_000, min_replay_size=1024, keep_every=25),
-        eval=EvalConfig(every=5, games_vs_random=20, games_vs_rollout=10, rollout_simulations=100,
-                        final_games=100, final_rollout_simulations=200,
-                        yardstick_every=2, yardstick_search_every=10, yardstick_positions=300),
-    )
+def _game_presets() -> dict[str, Callable[[], RunConfig]]:
+    """Every game package's presets (``az_pz.adapters.games.<game>.presets``), through the games table."""
+    from az_pz.adapters.games import GAMES, game_part
+
+    presets: dict[str, Callable[[], RunConfig]] = {}
+    for game in GAMES:
+        module = game_part(game, "presets")
+        for key, make in getattr(module, "PRESETS", {}).items():
+            presets[key] = _from_overrides(game, make)
+    return presets
 
 
-def _chess(gpu: bool) -> RunConfig:
-    blocks, channels, sims = (10, 128, 200) if gpu else (4, 64, 32)
-    return RunConfig(
-        game="chess_v6",
-        network=NetworkConfig(kind="resnet", num_blocks=blocks, channels=channels, policy_channels=32,
-                              value_hidden=128 if gpu else 64),
-        search=SearchConfig(num_simulations=sims, dirichlet_alpha=0.3, gumbel=not gpu, leaves_per_tree=8),
-        selfplay=SelfPlayConfig(games_per_iteration=256 if gpu else 16, concurrent_games=256 if gpu else 16,
-                                temperature_moves=30, full_search_prob=0.25, fast_simulations=max(8, sims // 5),
-                                # Uncapped self-play games between weak networks mostly end in fifty-move draws
-                                # anyway, and cost more. GPU: 512 plies, long enough for games to be decided; a
-                                # capped game's value target is the rewards so far (0, a draw).
-                                # CPU: an hour's young networks almost never finish a game, so a game cut at
-                                # max_moves is adjudicated on material (ChessTask.adjudicate) and its value target
-                                # says who is ahead instead of "draw". 160 plies (80 moves each): every game ends at
-                                # the cap anyway, so a shorter cap gives 1.6x the games (and adjudicated outcomes)
-                                # of 256 plies per hour, and each target is nearer the positions it labels.
-                                max_moves=512 if gpu else 160, adjudicate_capped=not gpu,
-                                symmetry_augmentation=False, resign_threshold=-0.95 if gpu else None,
-                                # Worker processes: the chess task's moves are Python, so one process leaves cores
-                                # idle. CPU: two single-threaded workers for two cores. GPU: eight workers share the
-                                # device, their searches on eight cores, feeding one learner.
-                                num_workers=8 if gpu else 2, worker_device="auto" if gpu else "cpu"),
-        # CPU: an hour's try-out (the time limit ends it); the learning rate decays over that hour. Self-play is
-        # the cost on a CPU, so each position is trained on 3 times on average rather than 2.
-        train=TrainConfig(iterations=500 if gpu else 10_000, time_limit_s=None if gpu else 3600.0,
-                          batch_size=1024 if gpu else 128, sample_reuse=2.0 if gpu else 3.0,
-                          learning_rate=1e-3, replay_capacity=500_000 if gpu else 20_000, min_replay_size=1024,
-                          keep_every=50),  # checkpoints kept for Elo over training (az-pz arena --run)
-        # Twice the self-play simulations when evaluated (arena, AlphaZeroAgent.load): mates need finding. CPU:
-        # the Gumbel root considers up to 64 actions (every legal move of most positions gets a visit), so a
-        # mate in one the young network rates low is still found; evaluation games run to 256 plies.
-        eval=EvalConfig(every=10 if gpu else 5, num_simulations=2 * sims, games_vs_random=10, games_vs_rollout=0,
-                        rollout_simulations=50, final_games=20, final_rollout_simulations=50,
-                        max_moves=None if gpu else 256, gumbel_max_considered=None if gpu else 2 * sims),
-    )
-
-
-def _go(board_size: int, gpu: bool) -> RunConfig:
-    blocks, channels = {9: (6, 96), 13: (10, 128), 19: (15, 192)}[board_size]
-    if not gpu:
-        blocks, channels = min(blocks, 4), min(channels, 64)
-    sims = {9: 128, 13: 200, 19: 400}[board_size] if gpu else 32
-    return RunConfig(
-        game="go_v5",
-        env_kwargs={"board_size": board_size, "komi": 7.5},
-        network=NetworkConfig(kind="resnet", num_blocks=blocks, channels=channels, value_hidden=128),
-        # AlphaGo Zero: Dirichlet alpha 0.03 on 19x19, scaled inversely to the number of moves.
-        search=SearchConfig(num_simulations=sims, dirichlet_alpha=0.03 * 361 / (board_size * board_size),
-                            gumbel=not gpu, leaves_per_tree=8),
-        selfplay=SelfPlayConfig(games_per_iteration=256 if gpu else 16, concurrent_games=256 if gpu else 16,
-                                temperature_moves=board_size * board_size // 6,
-                                # CPU: half the moves recorded (more positions per game in a short run).
-                                full_search_prob=0.25 if gpu else 0.5,
-                                fast_simulations=max(8, sims // 5),
-                                # Games are played out to a filled board (GoTask.search_mask: no passing first).
-                                max_moves=3 * board_size * board_size,
-                                resign_threshold=-0.9 if gpu else None,
-                                # CPU: two single-threaded worker processes keep two cores busy. GPU: eight workers
-                                # share the device (their searches on eight cores), feeding one learner.
-                                num_workers=8 if gpu else 2, worker_device="auto" if gpu else "cpu"),
-        # CPU: a time-limited try-out (30 minutes on 9x9, an hour on larger boards).
-        train=TrainConfig(iterations=500 if gpu else 10_000,
-                          time_limit_s=None if gpu else (1800.0 if board_size == 9 else 3600.0),
-                          batch_size=1024 if gpu else 128, sample_reuse=2.0,
-                          learning_rate=1e-3, replay_capacity=500_000 if gpu else 20_000, min_replay_size=1024,
-                          keep_every=50 if gpu else 10),  # checkpoints kept for Elo over training
-        eval=EvalConfig(every=10 if gpu else 5, num_simulations=2 * sims, games_vs_random=10, games_vs_rollout=0,
-                        rollout_simulations=50, final_games=20, final_rollout_simulations=50),
-    )
-
-
-PRESETS = {
-    "tictactoe_v3": _tictactoe,
-    "connect_four_v3": _connect_four,
-    "chess_v6": lambda: _chess(gpu=False),
-    "chess_v6:gpu": lambda: _chess(gpu=True),
-    "go_v5": lambda: _go(9, gpu=False),
-    "go_v5:gpu": lambda: _go(9, gpu=True),
-    "go_v5:13": lambda: _go(13, gpu=False),
-    "go_v5:13:gpu": lambda: _go(13, gpu=True),
-    "go_v5:19": lambda: _go(19, gpu=False),
-    "go_v5:19:gpu": lambda: _go(19, gpu=True),
-}
-"""Preset name -> factory. ``:gpu`` variants are sized for one CUDA device; the others for a few CPU cores."""
+PRESETS = _game_presets()
+"""Preset name -> factory. ``:gpu`` variants are sized for one CUDA device; the others for a few CPU cores. The
+values live in each game's package (``az_pz/adapters/games/<game>/presets.py``)."""
 
 
 def preset(game: str, *, gpu: bool = False, **overrides: Any) -> RunConfig:
@@ -544,17 +447,17 @@ def preset(game: str, *, gpu: bool = False, **overrides: Any) -> RunConfig:
     ``gpu=True`` picks the GPU-sized variant where one exists (chess, go). For go the board size is read from
     ``env_kwargs={"board_size": 13}`` in the overrides. Overrides follow :func:`replace_nested`.
     """
+    from az_pz.adapters.games import game_part
+
     name = canonical_name(game)
     key = name
-    if name == "go_v5":
-        size = int(dict(overrides.get("env_kwargs") or {}).get("board_size", 9))
-        key = "go_v5" if size == 9 else f"go_v5:{size}"
-        if key not in PRESETS:
-            raise ValueError(f"no go preset for board size {size}; presets exist for 9, 13 and 19")
+    choose = getattr(game_part(name, "presets"), "preset_key", None)  # go: by board size
+    if choose is not None:
+        key = choose(dict(overrides.get("env_kwargs") or {}))
     if gpu and f"{key}:gpu" in PRESETS:
         key = f"{key}:gpu"
     config = PRESETS[key]() if key in PRESETS else _unknown_game_preset(name, overrides)
-    if (name == "go_v5" or key not in PRESETS) and "env_kwargs" in overrides:  # keep what the preset added
+    if (config.env_kwargs or key not in PRESETS) and "env_kwargs" in overrides:  # keep what the preset added
         overrides = dict(overrides, env_kwargs={**config.env_kwargs, **overrides["env_kwargs"]})
     return replace_nested(dataclasses.replace(config, game=name), **overrides)
 

@@ -13,23 +13,17 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from az_pz.adapters.games import GAMES, game_package
 from az_pz.task import Task
 
 TaskFactory = Callable[..., Task]
 
 _FAST_TASKS: dict[str, TaskFactory] = {}
-"""Canonical game name -> factory of the fast native task (``**env_kwargs``)."""
+"""Canonical game name -> factory of a fast task registered in this process (:func:`register_fast_task`)."""
 
-_FAST_MODULES = {
-    "tictactoe_v3": "az_pz.adapters.tictactoe",
-    "connect_four_v3": "az_pz.adapters.connect_four",
-    "chess_v6": "az_pz.adapters.chess",
-    "go_v5": "az_pz.adapters.go",
-}
-"""Modules that register a fast task when imported (imported lazily, on first use)."""
-
-CLASSIC_GAMES = ("tictactoe_v3", "connect_four_v3", "chess_v6", "go_v5")
-"""The PettingZoo classic games az_pz supports with presets and fast tasks."""
+CLASSIC_GAMES = tuple(GAMES)
+"""The PettingZoo classic games az_pz supports with presets and fast tasks (the table in
+:mod:`az_pz.adapters.games`)."""
 
 _REGISTRY_ID = re.compile(r"^(?P<family>[a-z_]+)/(?P<base>[a-z_0-9]+?)-v(?P<version>\d+)$")
 
@@ -119,7 +113,7 @@ def known_game(name: Any, source: str) -> str:
     """
     if isinstance(name, str) and name:
         game = canonical_name(name)
-        if game in _FAST_MODULES or game in _FAST_TASKS or _OPENSPIEL_NAME.match(name):
+        if game in GAMES or game in _FAST_TASKS or _OPENSPIEL_NAME.match(name):
             return name
         if "." not in name and (name in _pettingzoo_ids() or game in _pettingzoo_ids().values()):
             return name
@@ -153,7 +147,8 @@ def _pettingzoo_ids() -> dict[str, str]:
 
 
 def register_fast_task(name: str, factory: TaskFactory) -> None:
-    """Register the fast native task for a game (called by ``az_pz.adapters.<game>``)."""
+    """Register the fast native task of a game in this process (it takes precedence over the table in
+    :mod:`az_pz.adapters.games`; a game shipped with az_pz is a package there and one line in its table)."""
     _FAST_TASKS[canonical_name(name)] = factory
 
 
@@ -185,7 +180,8 @@ def make_task(name: str, *, backend: str = "auto", **env_kwargs: Any) -> Task:
         if factory is not None:
             return factory(**env_kwargs)
         if backend == "fast":
-            raise ValueError(f"no fast native task for {game!r}; fast tasks exist for {sorted(_FAST_MODULES)}")
+            raise ValueError(f"no fast native task for {game!r}; fast tasks exist for "
+                             f"{sorted(set(GAMES) | set(_FAST_TASKS))}")
     from az_pz.adapters import PettingZooTask
 
     return PettingZooTask.from_name(game, **env_kwargs)
@@ -204,12 +200,7 @@ def _openspiel_task(name: str, backend: str, env_kwargs: dict[str, Any]) -> Task
 
 
 def _fast_factory(game: str) -> TaskFactory | None:
-    if game not in _FAST_TASKS and game in _FAST_MODULES:
-        import importlib
-
-        try:
-            importlib.import_module(_FAST_MODULES[game])
-        except ModuleNotFoundError as error:
-            if error.name != _FAST_MODULES[game]:
-                raise
-    return _FAST_TASKS.get(game)
+    if game in _FAST_TASKS:
+        return _FAST_TASKS[game]
+    package = game_package(game)
+    return package.make_task if package is not None else None

@@ -30,7 +30,7 @@ def check_observations(task: Any, observations: np.ndarray) -> None:
             row = int(np.flatnonzero(bad)[0])
             raise ValueError(f"observation {row} holds NaN or infinity: no {task.spec.name!r} game shows that "
                              "(a bug upstream: check how the observation was built)")
-    board = _BOARDS.get(type(task).__module__)
+    board = _board_of(task)
     if board is None:
         return
     rows, cols, gravity = board
@@ -40,8 +40,13 @@ def check_observations(task: Any, observations: np.ndarray) -> None:
             raise ValueError(f"observation {row} is not a position of any legal {task.spec.name!r} game: {problem}")
 
 
-_BOARDS = {"az_pz.adapters.tictactoe": (3, 3, False), "az_pz.adapters.connect_four": (6, 7, True)}
-"""Task module -> (rows, columns, pieces fall to the bottom)."""
+def _board_of(task: Any) -> tuple[int, int, bool] | None:
+    """(rows, columns, pieces fall to the bottom) of a fast task whose game's decoder declares its board."""
+    from az_pz.adapters.games import game_of_task, game_part
+
+    game = game_of_task(task)
+    decoder = game_part(game, "decoder") if game is not None else None
+    return getattr(decoder, "BOARD", None)
 
 
 def _board_problem(obs: np.ndarray, rows: int, cols: int, gravity: bool) -> str | None:

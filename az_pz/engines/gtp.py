@@ -145,7 +145,7 @@ class GtpEngine:
             raise GtpError("syntax error") from None
         task = self._go_task()
         if komi != task.komi:
-            from az_pz.adapters.go import make_go_task
+            from az_pz.adapters.games.go.task import make_go_task
 
             self._task = make_go_task(board_size=task.board_size, komi=komi)
             self._engine().set_task(self._task)

@@ -106,7 +106,7 @@ class RefereeGame:
 def play_gtp_game(black: GtpProcess, white: GtpProcess, *, size: int, komi: float = 7.5,
                   max_moves: int | None = None, scorer: GtpProcess | None = None) -> RefereeGame:
     """Play one game (see the module docstring); ``scorer`` is one of the two engines, or None."""
-    from az_pz.adapters.go import make_go_task
+    from az_pz.adapters.games.go.task import make_go_task
 
     task = make_go_task(board_size=size, komi=komi)
     for engine in (black, white):

@@ -100,7 +100,7 @@ class UciEngine:
         refused ``position``): what the network observes, repetitions and history planes included."""
         if self._position is None:
             return None
-        from az_pz.adapters.chess import replay
+        from az_pz.adapters.games.chess.task import replay
 
         return replay(*self._position)
 
@@ -372,7 +372,7 @@ def _parse_go(args: list[str]) -> tuple[dict[str, Any], list[str]]:
 
 def _walk(task: Any, root: chess.Board, moves: list[chess.Move]):
     """(state before the move, move) along the game, states from the chess task."""
-    from az_pz.adapters.chess import replay
+    from az_pz.adapters.games.chess.task import replay
 
     state = replay(root, [])
     for move in moves:

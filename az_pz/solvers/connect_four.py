@@ -103,8 +103,8 @@ class Position:
 
     @classmethod
     def from_state(cls, state: Any) -> "Position":
-        """From the fast task's ``ConnectFourState`` (``az_pz.adapters.connect_four``)."""
-        from az_pz.adapters.connect_four import bits_to_board
+        """From the fast task's ``ConnectFourState`` (``az_pz.adapters.games.connect_four``)."""
+        from az_pz.adapters.games.connect_four.task import bits_to_board
 
         return cls.from_board(bits_to_board(state[0], state[1]))
 

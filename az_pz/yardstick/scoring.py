@@ -149,7 +149,7 @@ def evaluate(player: Any, positions: PositionSet | None = None, *, search: bool 
 
 def task_states(positions: PositionSet) -> list[Any]:
     """The fast task's ``ConnectFourState`` of each position (replayed from the empty board)."""
-    from az_pz.adapters.connect_four import ConnectFourTask
+    from az_pz.adapters.games.connect_four.task import ConnectFourTask
 
     task = ConnectFourTask()
     states = []
@@ -163,7 +163,7 @@ def task_states(positions: PositionSet) -> list[Any]:
 
 def network_moves(evaluator: Any, states: list[Any], batch_size: int) -> np.ndarray:
     """Argmax of the policy over the legal columns, in batches of ``batch_size``."""
-    from az_pz.adapters.connect_four import ConnectFourTask
+    from az_pz.adapters.games.connect_four.task import ConnectFourTask
 
     task = ConnectFourTask()
     moves = []

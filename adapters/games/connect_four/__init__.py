@@ -1,0 +1,26 @@
+"""Connect four (PettingZoo ``connect_four_v3``): everything az_pz knows about it.
+
+``task`` holds the rules (the fast native Task), ``presets`` the training presets,
+``decoder`` the observation decoder of ``predict`` (see :mod:`az_pz.adapters.games`).
+This module is the game's card for the games table; it imports nothing heavy.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+NAME = "connect_four_v3"
+"""Canonical PettingZoo module name."""
+
+GYM_ID = "az_pz/ConnectFour-v0"
+"""Single-agent Gymnasium id (``gymnasium.make("az_pz:az_pz/ConnectFour-v0")``)."""
+
+INFO_VARIANTS: tuple[dict[str, Any], ...] = ({},)
+"""Env kwargs of the variants ``az-pz info`` lists by default."""
+
+
+def make_task(**env_kwargs: Any) -> Any:
+    """The fast native task (same keyword arguments as PettingZoo's ``connect_four_v3.env``)."""
+    from az_pz.adapters.games.connect_four.task import ConnectFourTask
+
+    return ConnectFourTask(**env_kwargs)

@@ -1,0 +1,30 @@
+"""Connect four presets: overrides of :class:`az_pz.config.RunConfig`'s defaults, as plain data.
+
+``az_pz.config.preset("connect_four_v3")`` builds (and checks) the config from them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def cpu() -> dict[str, Any]:
+    return dict(
+        # 4x48 evaluates 1.5-2x faster than 4x64 on a CPU (docs/bench.md): more games in the hour.
+        network=dict(kind="resnet", num_blocks=4, channels=48, value_hidden=64),
+        # The solver proves wins and losses met in the tree; the evaluation cache answers a quarter of the
+        # network calls of self-play from positions already met (docs/strength.md: both measured).
+        search=dict(num_simulations=128, dirichlet_alpha=1.0, leaves_per_tree=8, solver=True, eval_cache=100_000),
+        # Two single-threaded worker processes keep both cores of a small machine busy during self-play.
+        selfplay=dict(games_per_iteration=128, concurrent_games=64, temperature_moves=8,
+                      full_search_prob=0.5, fast_simulations=32, num_workers=2),
+        train=dict(iterations=200, time_limit_s=3300.0, batch_size=256, sample_reuse=3.0,
+                   learning_rate=2e-3, replay_capacity=150_000, min_replay_size=1024, keep_every=25),
+        eval=dict(every=5, games_vs_random=20, games_vs_rollout=10, rollout_simulations=100,
+                  final_games=100, final_rollout_simulations=200,
+                  yardstick_every=2, yardstick_search_every=10, yardstick_positions=300),
+    )
+
+
+PRESETS = {"connect_four_v3": cpu}
+"""Preset name -> overrides."""
