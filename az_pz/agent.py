@@ -28,7 +28,6 @@ import torch
 
 from az_pz import checkpoint as ckpt
 from az_pz.config import NetworkConfig, RunConfig
-from az_pz.games import make_task
 from az_pz.network import AlphaZeroNetwork, NetworkEvaluator, resolve_device
 from az_pz.obs_checks import check_observations
 from az_pz.matches.players import SearchPlayer

@@ -24,7 +24,7 @@ import torch
 from torch import nn
 from torch.nn.utils.fusion import fuse_conv_bn_eval
 
-__all__ = ["InferenceOptions", "clear_inference_cache", "fold_batch_norm", "inference_copy", "inference_module",
+__all__ = ["InferenceOptions", "fold_batch_norm", "inference_copy", "inference_module",
            "set_inference_options"]
 
 
@@ -114,15 +114,6 @@ def set_inference_options(options: InferenceOptions) -> InferenceOptions:
     global _OPTIONS
     old, _OPTIONS = _OPTIONS, options
     return old
-
-
-def clear_inference_cache(network: nn.Module | None = None) -> None:
-    """Drop the cached copy of ``network`` (all if None): needed only after a parameter *object* was
-    replaced (``load_state_dict(assign=True)``, a module reassigned); in-place writes are detected."""
-    if network is None:
-        _CACHE.clear()
-    else:
-        _CACHE.pop(network, None)
 
 
 def _signature(tensors: list[torch.Tensor]) -> list[tuple[int, int]]:

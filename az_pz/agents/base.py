@@ -41,11 +41,6 @@ def seed_agent(agent: Any, seed: int | None) -> None:
         seed_fn(seed)
 
 
-def current_observation(env: Any) -> dict[str, np.ndarray] | Any:
-    """The observation of the agent to move, as the env gives it (usually ``{"observation", "action_mask"}``)."""
-    return env.observe(env.agent_selection)
-
-
 def legal_mask(env: Any) -> np.ndarray:
     """bool ``[num_actions]`` of the agent to move: ``observation["action_mask"]`` or ``info["action_mask"]``."""
     name = env.agent_selection

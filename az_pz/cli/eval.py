@@ -7,7 +7,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 
 from az_pz.cli._common import (add_env_argument, add_evaluator_argument, check_seat, game_agent_parser,
                                game_players, int_at_least, make_agent, parse_env_kwargs)

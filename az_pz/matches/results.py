@@ -43,10 +43,6 @@ class MatchResult:
         """(wins + draws / 2) / games."""
         return (self.wins + 0.5 * self.draws) / max(self.games, 1)
 
-    def as_dict(self) -> dict[str, float]:
-        return {"games": self.games, "wins": self.wins, "draws": self.draws, "losses": self.losses,
-                "win_rate": self.win_rate, "score": self.score}
-
 
 @dataclass(frozen=True)
 class GameRecord:
