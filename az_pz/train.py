@@ -30,6 +30,7 @@ import torch.nn.functional as F
 
 from az_pz import checkpoint as ckpt
 from az_pz import rundir, schedule
+from az_pz._memory import trim_heap
 from az_pz.config import RunConfig, lr_factor, replace_nested
 from az_pz.evaluators import RolloutEvaluator
 from az_pz.games import make_task
@@ -303,6 +304,7 @@ class Trainer:
             saving = time.perf_counter()
             self.save()
             self._saving_seconds = time.perf_counter() - saving
+        trim_heap()  # the iteration's freed buffers back to the OS: flat resident memory over long runs
         return metrics
 
     def _train(self, new_samples: int) -> dict[str, float]:
