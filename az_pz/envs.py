@@ -27,13 +27,21 @@ import gymnasium
 import numpy as np
 from gymnasium import spaces
 
-GYM_IDS = {
-    "az_pz/TicTacToe-v0": "tictactoe_v3",
-    "az_pz/ConnectFour-v0": "connect_four_v3",
-    "az_pz/Chess-v0": "chess_v6",
-    "az_pz/Go-v0": "go_v5",
-}
-"""Gymnasium id -> PettingZoo game."""
+
+def _gym_ids() -> dict[str, str]:
+    """Each game package's ``GYM_ID`` (its card in :mod:`az_pz.adapters.games`) -> the game."""
+    from az_pz.adapters.games import GAMES, game_package
+
+    ids: dict[str, str] = {}
+    for game in GAMES:
+        env_id = getattr(game_package(game), "GYM_ID", None)
+        if env_id:
+            ids[env_id] = game
+    return ids
+
+
+GYM_IDS = _gym_ids()
+"""Gymnasium id -> PettingZoo game (``az_pz/ConnectFour-v0`` -> ``connect_four_v3``)."""
 
 
 def make_aec_env(game: str, render_mode: str | None = None, **env_kwargs: Any) -> Any:

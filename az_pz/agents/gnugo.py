@@ -4,7 +4,8 @@ Before each move the engine's board is brought in line with the env's game:
 the moves played since the last call are sent with ``play`` (incremental),
 and when the histories disagree (a new game, a different board size or komi)
 the board is cleared and the whole game replayed. Coordinates convert with
-an explicit board size N, never PettingZoo's module-global one:
+an explicit board size N, never PettingZoo's module-global one
+(:mod:`az_pz.adapters.games.go.notation`, its names also importable from here):
 PettingZoo action ``row * N + col`` (row 0 at the top, ``N*N`` = pass) is GTP
 ``"ABCDEFGHJKLMNOPQRSTUVWXYZ"[col] + str(N - row)``.
 
@@ -21,31 +22,9 @@ import os
 import subprocess
 from typing import Any
 
+from az_pz.adapters.games.go.notation import GTP_COLUMNS, action_to_gtp, gtp_to_action  # noqa: F401 (public here too)
 from az_pz.agents.base import check_legal, legal_mask, require_game
 from az_pz.agents.stockfish import find_engine
-
-GTP_COLUMNS = "ABCDEFGHJKLMNOPQRSTUVWXYZ"
-"""GTP column letters (no I)."""
-
-
-def action_to_gtp(action: int, board_size: int) -> str:
-    """PettingZoo go action -> GTP vertex (``"pass"`` for ``N*N``)."""
-    if action == board_size * board_size:
-        return "pass"
-    row, col = divmod(int(action), board_size)
-    return f"{GTP_COLUMNS[col]}{board_size - row}"
-
-
-def gtp_to_action(vertex: str, board_size: int) -> int:
-    """GTP vertex (``"D4"``, ``"pass"``) -> PettingZoo go action."""
-    vertex = vertex.strip().upper()
-    if vertex == "PASS":
-        return board_size * board_size
-    col, row = GTP_COLUMNS.index(vertex[0]), board_size - int(vertex[1:])
-    if not (0 <= col < board_size and 0 <= row < board_size):
-        raise ValueError(f"GTP vertex {vertex!r} is off a {board_size}x{board_size} board")
-    return row * board_size + col
-
 
 class GnuGoAgent:
     """GNU Go as a go player.

@@ -23,20 +23,21 @@ class HumanQuit(Exception):
     """The person at the terminal stopped the game."""
 
 
+def _notation(env: Any) -> Any:
+    """The ``notation`` module of the env's game package (:mod:`az_pz.adapters.games`), or None."""
+    from az_pz.adapters.games import game_part
+
+    return game_part(game_name(env), "notation")
+
+
 def render_text(env: Any) -> str:
     """The position of a live env as text, with the notation ``legal_moves_text`` uses."""
-    name, raw = game_name(env), env.unwrapped
-    if name.startswith("chess"):
-        return f"{raw.board.unicode(empty_square='.')}\n{'White' if raw.board.turn else 'Black'} to move"
-    if name.startswith("go"):
-        from az_pz.agents.gnugo import GTP_COLUMNS
-
-        size, board = int(raw._N), np.asarray(raw._go.board)
-        rows = [f"{size - r:>2} " + " ".join({1: "X", -1: "O"}.get(int(v), ".") for v in board[r]) for r in range(size)]
-        return "\n".join(rows + ["   " + " ".join(GTP_COLUMNS[:size])]) + "\n(X black, O white)"
+    notation = _notation(env)
+    if hasattr(notation, "render_text"):
+        return notation.render_text(env)
     observation = np.asarray(env.observe(env.agent_selection)["observation"])
     if observation.ndim != 3 or observation.shape[-1] != 2:
-        return f"(no text board for {name})"
+        return f"(no text board for {game_name(env)})"
     seat = seat_of(env)
     mine, theirs = _MARKS[seat % 2], _MARKS[(seat + 1) % 2]
     height, width = observation.shape[:2]
@@ -44,25 +45,17 @@ def render_text(env: Any) -> str:
         [mine if observation[r, c, 0] else theirs if observation[r, c, 1] else None for c in range(width)]
         for r in range(height)
     ]
-    if name.startswith("tictactoe"):
-        rows = (" ".join(cell or str(r * width + c) for c, cell in enumerate(row)) for r, row in enumerate(cells))
-        return "\n".join(rows)
+    if hasattr(notation, "render_cells"):
+        return notation.render_cells(cells)
     lines = [" ".join(cell or "." for cell in row) for row in cells]
     return "\n".join(lines + [" ".join(str(c) for c in range(width))])
 
 
 def legal_moves_text(env: Any) -> dict[str, int]:
     """Legal moves of the agent to move: their notation -> PettingZoo action."""
-    name, raw, mask = game_name(env), env.unwrapped, legal_mask(env)
-    if name.startswith("chess"):
-        from az_pz.agents.stockfish import move_to_action
-
-        board = raw.board
-        return {board.san(move): move_to_action(move, not board.turn) for move in board.legal_moves}
-    if name.startswith("go"):
-        from az_pz.agents.gnugo import action_to_gtp
-
-        return {action_to_gtp(int(a), int(raw._N)): int(a) for a in np.flatnonzero(mask)}
+    notation, mask = _notation(env), legal_mask(env)
+    if hasattr(notation, "legal_moves_text"):
+        return notation.legal_moves_text(env, mask)
     return {str(int(a)): int(a) for a in np.flatnonzero(mask)}
 
 
@@ -73,16 +66,11 @@ def parse_move(env: Any, text: str) -> int | None:
     lowered = {key.lower(): value for key, value in moves.items()}
     if text.lower() in lowered:
         return lowered[text.lower()]
-    if game_name(env).startswith("chess"):
-        import chess
-
-        try:
-            move = chess.Move.from_uci(text.lower())
-        except ValueError:
-            move = None
-        board = env.unwrapped.board
-        if move is not None and move in board.legal_moves:
-            return moves[board.san(move)]
+    notation = _notation(env)
+    if hasattr(notation, "parse_move"):  # chess: UCI as well as SAN
+        action = notation.parse_move(env, text)
+        if action is not None:
+            return action
     if text.isdigit():
         mask = legal_mask(env)
         if int(text) < mask.shape[0] and mask[int(text)]:

@@ -7,8 +7,9 @@ and ``UCI_Elo``; below it the engine cannot be rated, so it plays at
 calibrated rating). ``skill=0..20`` chooses a Skill Level directly;
 neither gives full strength.
 
-Moves convert exactly to PettingZoo's chess actions (see
-:func:`move_to_action`): PettingZoo encodes moves from the mover's side, so
+Moves convert exactly to PettingZoo's chess actions (the chess package's notation,
+:func:`az_pz.adapters.games.chess.notation.move_to_action`, also importable from here):
+PettingZoo encodes moves from the mover's side, so
 black's moves are mirrored first, and queen promotions are plain queen moves.
 """
 
@@ -20,6 +21,7 @@ import weakref
 from pathlib import Path
 from typing import Any
 
+from az_pz.adapters.games.chess.notation import action_to_move, move_to_action  # noqa: F401 (public here too)
 from az_pz.agents.base import check_legal, require_game
 
 _SEARCH_DIRS = ("/usr/games", "/usr/local/bin", "/usr/bin", "/opt/homebrew/bin", "/usr/local/games")
@@ -47,34 +49,6 @@ def find_engine(name: str, path: str | os.PathLike | None, env_var: str, install
         f"the {name} engine was not found on PATH nor in {', '.join(_SEARCH_DIRS)}. Install it "
         f"({install}) or pass its location: path='/path/to/{name}' or the {env_var} environment variable."
     )
-
-
-def move_to_action(move: Any, black_to_move: bool) -> int:
-    """PettingZoo chess action of a python-chess move made by the side to move.
-
-    ``action = (file * 8 + rank) * 73 + plane`` of the from-square, seen from
-    the mover's side: black's move is mirrored (``chess.square_mirror``) and a
-    queen promotion drops its promotion piece (PettingZoo's convention).
-    """
-    import chess
-    from pettingzoo.classic.chess.chess_utils import get_move_plane, square_to_coord
-
-    promotion = None if move.promotion == chess.QUEEN else move.promotion
-    if black_to_move:
-        move = chess.Move(chess.square_mirror(move.from_square), chess.square_mirror(move.to_square), promotion)
-    else:
-        move = chess.Move(move.from_square, move.to_square, promotion)
-    file, rank = square_to_coord(move.from_square)
-    return (file * 8 + rank) * 73 + get_move_plane(move)
-
-
-def action_to_move(board: Any, action: int) -> Any:
-    """The legal python-chess move of ``board`` whose PettingZoo action is ``action`` (ValueError if none)."""
-    black = not board.turn
-    for move in board.legal_moves:
-        if move_to_action(move, black) == action:
-            return move
-    raise ValueError(f"action {action} is not a legal move in {board.fen()}")
 
 
 def _quit_engine(engine: Any) -> None:

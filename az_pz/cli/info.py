@@ -19,14 +19,17 @@ from typing import Any
 
 from az_pz.cli._common import Parser, add_env_argument, parse_env_kwargs
 
-DEFAULT_GAMES: tuple[tuple[str, dict[str, Any]], ...] = (
-    ("tictactoe_v3", {}),
-    ("connect_four_v3", {}),
-    ("chess_v6", {}),
-    ("go_v5", {"board_size": 9}),
-    ("go_v5", {"board_size": 13}),
-    ("go_v5", {"board_size": 19}),
-)
+
+def _default_games() -> tuple[tuple[str, dict[str, Any]], ...]:
+    """Every game of the table in :mod:`az_pz.adapters.games`, in each variant its card lists (go: 9, 13, 19)."""
+    from az_pz.adapters.games import GAMES, game_package
+
+    return tuple((game, dict(kwargs)) for game in GAMES
+                 for kwargs in getattr(game_package(game), "INFO_VARIANTS", ({},)))
+
+
+DEFAULT_GAMES: tuple[tuple[str, dict[str, Any]], ...] = _default_games()
+"""(game, env kwargs) that ``az-pz info`` describes when no game is named."""
 
 
 def build_parser() -> argparse.ArgumentParser:

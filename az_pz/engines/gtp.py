@@ -23,7 +23,7 @@ import dataclasses
 from collections.abc import Callable
 from typing import Any
 
-from az_pz.agents.gnugo import action_to_gtp, gtp_to_action
+from az_pz.adapters.games.go.notation import action_to_gtp, gtp_to_action
 from az_pz.engines._loading import AgentSlot, EngineError
 from az_pz.engines.clock import Clock, TimePolicy, move_time
 from az_pz.engines.thinking import EngineSearch, Limits

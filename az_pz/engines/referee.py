@@ -19,7 +19,7 @@ import subprocess
 import sys
 from dataclasses import dataclass, field
 
-from az_pz.agents.gnugo import gtp_to_action
+from az_pz.adapters.games.go.notation import gtp_to_action
 
 __all__ = ["GtpProcess", "RefereeGame", "play_gtp_game"]
 

@@ -43,7 +43,7 @@ def pgn_game(record: GameRecord) -> Any:
     import chess
     import chess.pgn
 
-    from az_pz.agents.stockfish import action_to_move
+    from az_pz.adapters.games.chess.notation import action_to_move
 
     if not is_chess(record.game):
         raise RecordError(f"PGN holds chess games, not {record.game!r}")
@@ -156,7 +156,7 @@ def read_pgn_text(handle: io.TextIOBase | Any, *, source: str | None = None,
 def _record_of(game: Any) -> GameRecord:
     import chess
 
-    from az_pz.agents.stockfish import move_to_action
+    from az_pz.adapters.games.chess.notation import move_to_action
 
     headers = game.headers
     label = f"{headers.get('White', '?')} - {headers.get('Black', '?')}"

@@ -64,11 +64,11 @@ def move_notation(env: Any, action: int) -> str:
     raw = env.unwrapped
     name = str(raw.metadata.get("name", ""))
     if name.startswith("chess"):
-        from az_pz.agents.stockfish import action_to_move
+        from az_pz.adapters.games.chess.notation import action_to_move
 
         return raw.board.san(action_to_move(raw.board, action))
     if name.startswith("go"):
-        from az_pz.agents.gnugo import action_to_gtp
+        from az_pz.adapters.games.go.notation import action_to_gtp
 
         return action_to_gtp(action, int(raw._N))
     if name.startswith("connect_four"):

@@ -52,7 +52,7 @@ def sgf_game(record: GameRecord, env: Any = None) -> Any:
     """The record as an ``sgfmill.sgf.Sgf_game``; ``env``: the record's final env, if at hand (else replayed)."""
     from sgfmill import common, sgf
 
-    from az_pz.agents.gnugo import action_to_gtp
+    from az_pz.adapters.games.go.notation import action_to_gtp
 
     if not is_go(record.game):
         raise RecordError(f"SGF holds go games, not {record.game!r}")
@@ -146,7 +146,7 @@ def read_sgf_bytes(data: bytes, *, source: str | None = None,
 def _record_of(game: Any) -> GameRecord:
     from sgfmill import common
 
-    from az_pz.agents.gnugo import gtp_to_action
+    from az_pz.adapters.games.go.notation import gtp_to_action
 
     root = game.get_root()
     size = game.get_size()
