@@ -7,7 +7,7 @@ Both sides replay the same random games; a step is step + observe + legal mask.
 
 import sys
 
-from az_pz.bench_env import bench_env_steps, format_table
+from az_pz.bench import bench_env_steps, format_table
 
 seconds = float(sys.argv[1]) if len(sys.argv) > 1 else 4.0
 result = bench_env_steps("chess_v6", seconds, num_games=40)

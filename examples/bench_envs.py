@@ -5,7 +5,7 @@
 
 import sys
 
-from az_pz.bench_env import bench_envs, format_table
+from az_pz.bench import bench_envs, format_table
 
 seconds = float(sys.argv[1]) if len(sys.argv) > 1 else 2.0
 games = sys.argv[2:] or ["tictactoe_v3", "connect_four_v3"]

@@ -12,7 +12,7 @@ import timeit
 
 import numpy as np
 
-from az_pz.bench_env import bench_env_steps, format_table
+from az_pz.bench import bench_env_steps, format_table
 from az_pz.games import make_task
 
 seconds = float(sys.argv[1]) if len(sys.argv) > 1 else 2.0

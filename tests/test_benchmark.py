@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 import torch
 
-from az_pz._bench_sections import describe_network
-from az_pz.benchmark import BenchConfig, format_report, run_benchmark
+from az_pz.bench.sections import describe_network
+from az_pz.bench import BenchConfig, format_report, run_benchmark
 from az_pz.config import preset
 from az_pz.inference import inference_copy, inference_module
 

@@ -32,7 +32,7 @@ def main(argv: list[str]) -> int:
     from az_pz.cli._common import check_device
 
     check_device(args.device)
-    from az_pz.benchmark import BenchConfig, format_report, run_benchmark
+    from az_pz.bench import BenchConfig, format_report, run_benchmark
     from az_pz.io import atomic_write_json
 
     overrides = {"game": args.game, "device": args.device, "threads": args.threads, "compile": args.compile,
