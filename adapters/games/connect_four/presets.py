@@ -22,7 +22,7 @@ def cpu() -> dict[str, Any]:
                    learning_rate=2e-3, replay_capacity=150_000, min_replay_size=1024, keep_every=25),
         eval=dict(every=5, games_vs_random=20, games_vs_rollout=10, rollout_simulations=100,
                   final_games=100, final_rollout_simulations=200,
-                  yardstick_every=2, yardstick_search_every=10, yardstick_positions=300),
+                  yardstick_every=2, yardstick_search_every=20, yardstick_positions=300),
     )
 
 
