@@ -451,13 +451,14 @@ def preset(game: str, *, gpu: bool = False, **overrides: Any) -> RunConfig:
 
     name = canonical_name(game)
     key = name
+    presets = {**_game_presets(), **PRESETS}  # a game added to the table since import, and PRESETS as edited
     choose = getattr(game_part(name, "presets"), "preset_key", None)  # go: by board size
     if choose is not None:
         key = choose(dict(overrides.get("env_kwargs") or {}))
-    if gpu and f"{key}:gpu" in PRESETS:
+    if gpu and f"{key}:gpu" in presets:
         key = f"{key}:gpu"
-    config = PRESETS[key]() if key in PRESETS else _unknown_game_preset(name, overrides)
-    if (config.env_kwargs or key not in PRESETS) and "env_kwargs" in overrides:  # keep what the preset added
+    config = presets[key]() if key in presets else _unknown_game_preset(name, overrides)
+    if (config.env_kwargs or key not in presets) and "env_kwargs" in overrides:  # keep what the preset added
         overrides = dict(overrides, env_kwargs={**config.env_kwargs, **overrides["env_kwargs"]})
     return replace_nested(dataclasses.replace(config, game=name), **overrides)
 
