@@ -47,18 +47,22 @@ def test_twenty_kill_9_each_followed_by_resume(tmp_path):
                                    stderr=subprocess.PIPE, text=True)
         line = process.stdout.readline()  # "run directory: ... starting after iteration N", after the load
         match = re.search(r"starting after iteration (\d+)", line)
-        assert match, (line, process.stderr.read() if process.poll() is not None else "")
+        if not match:
+            process.kill()
+            raise AssertionError(f"the trainer did not start: {line!r} {process.communicate()[1][-2000:]}")
         started_after.append(int(match[1]))
         assert int(match[1]) == facts[0], "the resume did not start from the last verified checkpoint"
         if kill == 0:  # calibrate on this machine: the time an iteration takes from a started trainer
             began = time.monotonic()
             while not (run / "checkpoints" / "latest").is_file() and time.monotonic() - began < 600:
+                assert process.poll() is None, process.communicate()  # died by itself: show why
                 time.sleep(0.05)
             iteration_s = time.monotonic() - began
         # a random instant within about two iterations: self-play, training, or a checkpoint write
         time.sleep(rng.uniform(0.0, 2.0 * iteration_s))
         process.kill()
-        process.communicate()
+        _, err = process.communicate()
+        assert process.returncode == -9, f"the trainer ended by itself ({process.returncode}): {err[-2000:]}"
         new = _checkpoint_facts(run)
         assert new[0] >= facts[0], f"iteration went back from {facts[0]} to {new[0]}"
         assert new[1] >= facts[1] and new[2] >= facts[2], f"replay shrank: {facts} -> {new}"
