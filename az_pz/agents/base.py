@@ -78,9 +78,10 @@ def env_kwargs_of(env: Any) -> dict[str, Any]:
 
     if is_openspiel_env(raw):
         return env_game(raw)[1]
-    if game_name(env).startswith("go_"):
-        return {"board_size": int(raw._N), "komi": float(raw._komi)}
-    return {}
+    from az_pz.adapters.games import game_package
+
+    read = getattr(game_package(game_name(env)), "env_kwargs_of", None)  # go: board size and komi
+    return read(raw) if read is not None else {}
 
 
 def require_game(env: Any, prefix: str, who: str) -> Any:

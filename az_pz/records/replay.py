@@ -61,18 +61,11 @@ def _reset(env: Any, record: GameRecord) -> None:
 
 def move_notation(env: Any, action: int) -> str:
     """The action in the notation of the game, in the env's current position (before the move)."""
-    raw = env.unwrapped
-    name = str(raw.metadata.get("name", ""))
-    if name.startswith("chess"):
-        from az_pz.adapters.games.chess.notation import action_to_move
+    from az_pz.adapters.games import game_part
 
-        return raw.board.san(action_to_move(raw.board, action))
-    if name.startswith("go"):
-        from az_pz.adapters.games.go.notation import action_to_gtp
-
-        return action_to_gtp(action, int(raw._N))
-    if name.startswith("connect_four"):
-        return f"column {action}"
+    notation = game_part(str(env.unwrapped.metadata.get("name", "")), "notation")
+    if hasattr(notation, "move_text"):  # chess SAN, go GTP vertices, connect-four columns
+        return notation.move_text(env, action)
     return str(action)
 
 

@@ -38,6 +38,12 @@ def action_to_move(board: Any, action: int) -> Any:
     raise ValueError(f"action {action} is not a legal move in {board.fen()}")
 
 
+def move_text(env: Any, action: int) -> str:
+    """``action`` in SAN, in the live env's current position (before the move): how records print it."""
+    board = env.unwrapped.board
+    return board.san(action_to_move(board, action))
+
+
 def render_text(env: Any) -> str:
     """The position of a live ``chess_v6`` env as text (unicode pieces, side to move)."""
     board = env.unwrapped.board

@@ -24,3 +24,8 @@ def make_task(**env_kwargs: Any) -> Any:
     from az_pz.adapters.games.go.task import make_go_task
 
     return make_go_task(**env_kwargs)
+
+
+def env_kwargs_of(raw: Any) -> dict[str, Any]:
+    """The keyword arguments that recreate an unwrapped live ``go_v5`` env's game (board size, komi)."""
+    return {"board_size": int(raw._N), "komi": float(raw._komi)}

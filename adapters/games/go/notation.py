@@ -35,6 +35,11 @@ def gtp_to_action(vertex: str, board_size: int) -> int:
     return row * board_size + col
 
 
+def move_text(env: Any, action: int) -> str:
+    """``action`` as a GTP vertex on the live env's board: how records print it."""
+    return action_to_gtp(action, int(env.unwrapped._N))
+
+
 def render_text(env: Any) -> str:
     """The position of a live ``go_v5`` env as text, GTP coordinates on the edges."""
     raw = env.unwrapped
