@@ -133,8 +133,15 @@ class SelfPlayConfig:
     networks rarely finish long games in self-play, so without it every cut game teaches "draw" and the value
     head learns nothing; resource-limited AlphaZero reproductions adjudicate such games. The task must
     implement ``adjudicate``. A training aid only: matches against opponents are never adjudicated."""
-    num_workers: int = 0
-    """Self-play worker processes; 0 plays in the training process (fastest on 2 cores)."""
+    backend: Literal["inline", "processes", "ray"] = "inline"
+    """Where self-play runs (:mod:`az_pz.selfplay.backends`): ``inline`` in the training process, every game
+    batched through one search (fastest on 2 cores); ``processes``: ``workers`` worker processes on this
+    machine; ``ray``: ``workers`` Ray actors on this machine or a cluster (the ``ray`` extra)."""
+    workers: int = 0
+    """Worker processes or Ray actors of the ``processes`` and ``ray`` backends (>= 1 there); 0 with ``inline``."""
+    num_workers: int | None = None
+    """Deprecated (``backend`` + ``workers``): N > 0 means ``backend="processes", workers=N``, 0 means
+    ``inline``. Read from old ``config.json`` files; never saved."""
     record_games: bool = False
     """Keep every self-play game as a JSON-lines record in ``RUN/selfplay_games.jsonl`` (az_pz.records): a
     collection to look at (``az-pz replay``, ``az-pz serve --records``) or to start another run from."""
@@ -166,10 +173,36 @@ class SelfPlayConfig:
         _check(self.max_moves is None or self.max_moves >= 1, "selfplay.max_moves must be >= 1 or None")
         _check(not self.adjudicate_capped or self.max_moves is not None,
                "selfplay.adjudicate_capped needs selfplay.max_moves (only games cut there are adjudicated)")
-        _check(self.num_workers >= 0, "selfplay.num_workers must be >= 0")
+        if self.num_workers is not None:
+            _deprecated_num_workers(self)
+        _check(self.backend in ("inline", "processes", "ray"),
+               f"selfplay.backend must be inline, processes or ray, got {self.backend!r}")
+        _check(self.workers >= 0, "selfplay.workers must be >= 0")
+        _check(self.backend == "inline" or self.workers >= 1,
+               f"selfplay.backend {self.backend!r} needs selfplay.workers >= 1")
+        _check(self.backend != "inline" or self.workers == 0,
+               f"selfplay.workers = {self.workers} needs selfplay.backend 'processes' or 'ray' (the inline backend "
+               f"plays in the training process); set both, or workers 0")
         _check(self.random_games >= 0, "selfplay.random_games must be >= 0")
         _check(self.worker_device in ("cpu", "cuda", "auto"),
                f"selfplay.worker_device must be cpu, cuda or auto, got {self.worker_device!r}")
+
+
+def _deprecated_num_workers(config: SelfPlayConfig) -> None:
+    """``selfplay.num_workers = N`` as it always meant: N worker processes, or inline for 0 (a Ray backend keeps
+    its kind and takes N actors)."""
+    import warnings
+
+    warnings.warn("selfplay.num_workers is deprecated: use selfplay.backend ('inline', 'processes', 'ray') and "
+                  "selfplay.workers", DeprecationWarning, stacklevel=4)
+    workers = config.num_workers
+    _check(workers >= 0, "selfplay.num_workers must be >= 0")
+    backend = config.backend
+    if backend != "ray":
+        backend = "processes" if workers > 0 else "inline"
+    object.__setattr__(config, "workers", workers)
+    object.__setattr__(config, "backend", backend)
+    object.__setattr__(config, "num_workers", None)
 
 
 @dataclass(frozen=True)
@@ -363,7 +396,9 @@ class RunConfig:
 
 def config_to_json(config: RunConfig) -> dict[str, Any]:
     """A JSON-ready dict of the config (nested sections as dicts)."""
-    return dataclasses.asdict(config)
+    data = dataclasses.asdict(config)
+    data["selfplay"].pop("num_workers", None)  # deprecated, always folded into backend + workers
+    return data
 
 
 def config_from_json(data: dict[str, Any]) -> RunConfig:

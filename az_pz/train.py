@@ -38,7 +38,7 @@ from az_pz.io import atomic_write_bytes, load_json
 from az_pz.matches import RandomPlayer, SearchPlayer, play_match
 from az_pz.network import AlphaZeroNetwork, NetworkEvaluator, autocast, resolve_device
 from az_pz.replay import PhaseBatch, ReplayBuffer, merge_batches
-from az_pz.selfplay import SelfPlay
+from az_pz.selfplay import SelfPlayBackend, make_backend
 from az_pz.task import Task
 
 __all__ = ["Trainer"]
@@ -65,7 +65,7 @@ class Trainer:
 
     def __init__(self, config: RunConfig, *, run_dir: str | Path | None = None, task: Task | None = None,
                  device: str | None = None, progress: bool = True, tensorboard: bool = True,
-                 _resuming: bool = False) -> None:
+                 ray: Any = None, _resuming: bool = False) -> None:
         self.config = config
         self.task = task if task is not None else make_task(config.game, **config.env_kwargs)
         self.spec = self.task.spec
@@ -88,7 +88,10 @@ class Trainer:
         self.records: ReplayBuffer | None = None
         """Positions from recorded games (``az_pz.warmstart``), mixed into batches at ``train.records_fraction``."""
         self.evaluator = NetworkEvaluator(self.network, self.device)
-        self.selfplay = SelfPlay(self.task, self.evaluator, config.search, config.selfplay)
+        self._ray = ray
+        self.selfplay: SelfPlayBackend = None  # type: ignore[assignment]  # built once the run directory exists
+        """The self-play backend (``selfplay.backend``): plays with the current network, holds the resignation
+        state saved with checkpoints (:mod:`az_pz.selfplay.backends`)."""
         from az_pz.yardstick.training import TrainingYardstick
 
         self._yardstick = TrainingYardstick.for_run(config)
@@ -104,7 +107,6 @@ class Trainer:
         self.best_state: dict[str, torch.Tensor] | None = None
         self.history: list[dict[str, Any]] = []
         self._writer = None
-        self._workers = None
         self._tensorboard = tensorboard
         self._lock: rundir.RunLock | None = None
         if not _resuming:
@@ -112,6 +114,12 @@ class Trainer:
         self._lock = rundir.RunLock(self.run_dir)  # one writer per run, for the trainer's lifetime
         if not _resuming:
             ckpt.write_run_config(self.run_dir, config, self.spec)
+        try:
+            self.selfplay = make_backend(config, self.task, self.network, self.evaluator, self.run_dir, ray=ray,
+                                         progress=progress)
+        except BaseException:
+            self._lock.release()
+            raise
         if config.eval.gating:
             self.best_state = {k: v.detach().clone() for k, v in self.network.state_dict().items()}
 
@@ -120,7 +128,8 @@ class Trainer:
     @classmethod
     def resume(cls, run_dir: str | Path, *, config: RunConfig | None = None, task: Task | None = None,
                device: str | None = None, progress: bool = True, tensorboard: bool = True,
-               checkpoint: str | None = None, fork_to: str | Path | None = None, **overrides: Any) -> "Trainer":
+               checkpoint: str | None = None, fork_to: str | Path | None = None, ray: Any = None,
+               **overrides: Any) -> "Trainer":
         """Continue the run in ``run_dir`` from its latest checkpoint (or from scratch if it has none).
 
         ``overrides`` (as in :func:`az_pz.config.replace_nested`) may extend the run, e.g.
@@ -155,7 +164,7 @@ class Trainer:
         elif fork_to is not None:
             raise ckpt.CheckpointError("fork_to needs checkpoint= (the checkpoint the new run starts from)")
         trainer = cls(new_config, run_dir=run_dir, task=task, device=device, progress=progress,
-                      tensorboard=tensorboard, _resuming=True)
+                      tensorboard=tensorboard, ray=ray, _resuming=True)
         if task_json != trainer.spec.to_json():
             trainer.close()
             raise ckpt.CheckpointError(f"{run_dir} was trained on {task_json.get('name')!r} with spec {task_json}, "
@@ -263,15 +272,11 @@ class Trainer:
             for position in played:
                 self.replay.add(*position)
             metrics["selfplay/random_play_positions"] = float(len(played))
-        if config.selfplay.num_workers > 0:
-            positions, stats = self._worker_pool().play(self.network, self.selfplay,
-                                                        config.selfplay.games_per_iteration, self.rng)
-        else:
-            bar = self._bar(config.selfplay.games_per_iteration, f"iter {self.iteration + 1} self-play")
-            positions, stats = self.selfplay.play(config.selfplay.games_per_iteration, self.rng,
-                                                  on_game=(lambda _: bar.update(1)) if bar else None)
-            if bar:
-                bar.close()
+        bar = self._bar(config.selfplay.games_per_iteration, f"iter {self.iteration + 1} self-play")
+        positions, stats = self.selfplay.play(config.selfplay.games_per_iteration, self.rng,
+                                              on_game=(lambda _: bar.update(1)) if bar else None)
+        if bar:
+            bar.close()
         for position in positions:
             self.replay.add(*position)
         metrics.update(stats.metrics())
@@ -493,28 +498,22 @@ class Trainer:
             self._writer = SummaryWriter(str(self.run_dir / "tensorboard"), purge_step=self.iteration)
         return self._writer
 
-    def _worker_pool(self):
-        if self._workers is None:
-            from az_pz.workers import SelfPlayWorkers
-
-            try:
-                named = make_task(self.config.game, **self.config.env_kwargs).spec
-            except Exception as error:  # a custom task make_task cannot build
-                named = error
-            if named != self.spec:
-                raise ValueError(f"selfplay.num_workers > 0 needs a game that make_task builds by name; "
-                                 f"{self.config.game!r} gives {named!r}. Use selfplay.num_workers=0 for custom tasks.")
-            self._workers = SelfPlayWorkers(self.config, self.spec, self.run_dir)
-        return self._workers
+    def use_selfplay(self, backend: str, workers: int, *, ray: Any = None) -> None:
+        """Switch self-play to ``backend`` with ``workers`` (``selfplay.backend`` / ``selfplay.workers``), keeping
+        the resignation state; the choice is saved with the run. ``ray``: a
+        :class:`~az_pz.distributed.DistributedConfig` for the ``ray`` backend."""
+        config = replace_nested(self.config, selfplay__backend=backend, selfplay__workers=workers)
+        new = make_backend(config, self.task, self.network, self.evaluator, self.run_dir, ray=ray,
+                           progress=self.progress)
+        new.load_state_dict(self.selfplay.state_dict())
+        self.selfplay.close()
+        self.selfplay, self.config, self._ray = new, config, ray
+        ckpt.write_run_config(self.run_dir, config, self.spec)
 
     def close(self) -> None:
-        """Stop worker processes, close TensorBoard, release the run's lock (the trainer writes no more)."""
-        if self._workers is not None:
-            self._workers.close()
-            self._workers = None
-        stop = getattr(self.selfplay, "close", None)  # distributed self-play (az_pz.distributed) stops its workers
-        if stop is not None:
-            stop()
+        """Stop self-play workers, close TensorBoard, release the run's lock (the trainer writes no more)."""
+        if getattr(self, "selfplay", None) is not None:
+            self.selfplay.close()
         if self._writer is not None:
             self._writer.close()
             self._writer = None

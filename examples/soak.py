@@ -46,7 +46,8 @@ def main() -> None:
     config = dataclasses.replace(
         config,
         search=dataclasses.replace(config.search, num_simulations=args.simulations),
-        selfplay=dataclasses.replace(config.selfplay, num_workers=0, games_per_iteration=32, concurrent_games=32,
+        selfplay=dataclasses.replace(config.selfplay, backend="inline", workers=0, games_per_iteration=32,
+                                     concurrent_games=32,
                                      fast_simulations=min(config.selfplay.fast_simulations, args.simulations)),
         train=dataclasses.replace(config.train, iterations=1_000_000, time_limit_s=None, keep_every=0,
                                   replay_capacity=args.replay_capacity, min_replay_size=512),

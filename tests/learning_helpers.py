@@ -79,7 +79,7 @@ class ToyTask:
 
 
 def play_in_workers(config: RunConfig, run_dir, games: int, seed: int):
-    """``games`` self-play games in ``config.selfplay.num_workers`` worker processes, with a network seeded 0.
+    """``games`` self-play games in ``config.selfplay.workers`` worker processes, with a network seeded 0.
 
     Returns ``(task, network, positions, stats)``; the network is the one the workers received.
     """
@@ -87,17 +87,15 @@ def play_in_workers(config: RunConfig, run_dir, games: int, seed: int):
     import torch
 
     from az_pz.games import make_task
-    from az_pz.network import AlphaZeroNetwork, NetworkEvaluator
-    from az_pz.selfplay import SelfPlay
-    from az_pz.workers import SelfPlayWorkers
+    from az_pz.network import AlphaZeroNetwork
+    from az_pz.selfplay.processes import ProcessSelfPlay
 
     task = make_task(config.game)
     torch.manual_seed(0)
     network = AlphaZeroNetwork(task.spec, config.network)
-    local = SelfPlay(task, NetworkEvaluator(network, "cpu"), config.search, config.selfplay)
-    pool = SelfPlayWorkers(config, task.spec, run_dir)
+    pool = ProcessSelfPlay(config, task.spec, network, run_dir)
     try:
-        positions, stats = pool.play(network, local, games, np.random.default_rng(seed))
+        positions, stats = pool.play(games, np.random.default_rng(seed))
     finally:
         pool.close()
     return task, network, positions, stats

@@ -92,3 +92,24 @@ def test_cli_maps_fields_one_to_one():
 def test_fewer_simulations_than_the_fast_searches_says_which_option_to_lower():
     with pytest.raises(ValueError, match=r"lower it too \(--selfplay.fast-simulations N\)"):
         preset("connect_four_v3", search__num_simulations=8)
+
+
+def test_selfplay_backend_and_workers_with_the_deprecated_num_workers_alias():
+    """``selfplay.num_workers`` (old configs, old code) keeps its meaning: N processes, or inline for 0."""
+    config = preset("tictactoe_v3", selfplay__backend="processes", selfplay__workers=3)
+    data = config_to_json(config)
+    assert (data["selfplay"]["backend"], data["selfplay"]["workers"]) == ("processes", 3)
+    assert "num_workers" not in data["selfplay"]  # saved as backend + workers only
+    old = config_to_json(preset("tictactoe_v3"))
+    del old["selfplay"]["backend"], old["selfplay"]["workers"]
+    for workers, backend in ((2, "processes"), (0, "inline")):
+        old["selfplay"]["num_workers"] = workers
+        with pytest.warns(DeprecationWarning, match="num_workers"):
+            loaded = config_from_json(old).selfplay
+        assert (loaded.backend, loaded.workers, loaded.num_workers) == (backend, workers, None)
+    with pytest.warns(DeprecationWarning):
+        assert dataclasses.replace(config.selfplay, num_workers=0).backend == "inline"
+    with pytest.raises(ValueError, match="selfplay.backend 'processes' or 'ray'"):
+        SelfPlayConfig(workers=2)
+    with pytest.raises(ValueError, match="needs selfplay.workers >= 1"):
+        SelfPlayConfig(backend="ray")

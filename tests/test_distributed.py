@@ -113,6 +113,8 @@ def test_distributed_training_writes_the_same_run_directory(ray_instance, tmp_pa
     assert isinstance(trainer.selfplay, RaySelfPlay)
     trainer.learn()
     assert trainer.selfplay.actors == []  # learn() ends by stopping the actors
+    saved = json.loads((run / "config.json").read_text())["config"]["selfplay"]
+    assert (saved["backend"], saved["workers"]) == ("ray", 2)  # the shorthand is saved with the run
     assert latest_checkpoint(run).name == "iter_0002"
     state = read_checkpoint_state(latest_checkpoint(run), trainer.spec)
     assert state["iteration"] == 2 and state["counters"]["games"] >= 16
@@ -159,7 +161,8 @@ def test_killed_actor_is_restarted_and_no_checkpoint_is_lost(ray_instance, tmp_p
 
     # The checkpoint is the single source of truth: the run goes on from it anywhere, here in-process.
     added = trainer.replay.total_added
-    resumed = Trainer.resume(run, progress=False, tensorboard=False, train__iterations=4)
+    resumed = Trainer.resume(run, progress=False, tensorboard=False, train__iterations=4,
+                             selfplay__backend="inline", selfplay__workers=0)
     assert resumed.iteration == 3 and resumed.replay.total_added == added
     resumed.learn()
     assert latest_checkpoint(run).name == "iter_0004"

@@ -98,7 +98,7 @@ def test_worker_processes_hand_back_positions_in_job_order(tmp_path):
     from learning_helpers import play_in_workers, tiny_config
 
     torch.set_num_threads(1)  # as in the workers: the same float results
-    config = tiny_config(selfplay__num_workers=3, selfplay__concurrent_games=1)
+    config = tiny_config(selfplay__backend="processes", selfplay__workers=3, selfplay__concurrent_games=1)
     task, network, positions, stats = play_in_workers(config, tmp_path, 3, seed=7)
     seeds = np.random.default_rng(7)
     expected = []
@@ -109,3 +109,24 @@ def test_worker_processes_hand_back_positions_in_job_order(tmp_path):
     for got, want in zip(positions, expected):
         for a, b in zip(got, want):
             np.testing.assert_array_equal(a, b)
+
+
+def test_one_merge_pools_resignation_checks_and_adopts_a_lowered_threshold():
+    """Every backend adds a job's figures with ``merge_result``: counters add, checks pool, a threshold a job
+    already lowered is handed over (its counters then start again)."""
+    from az_pz.selfplay import ResignState, SelfPlayStats, merge_result
+
+    resign = ResignState()
+    resign._init_resign(-0.9)
+    stats = SelfPlayStats()
+    job = {"games": 2, "moves": 10, "positions": 8, "samples": 8, "simulations": 80, "resignations": 1,
+           "adjudicated": 0, "evaluations": 70, "cache_hits": 3, "returns": np.array([[1, -1], [0, 0]], np.float32),
+           "game_actions": [[0, 1], [2]], "resign_playouts": 6, "resign_false_positives": 2, "resign_threshold": -0.9}
+    merge_result(stats, resign, job)
+    merge_result(stats, resign, job)
+    assert (stats.games, stats.moves, stats.cache_hits, len(stats.returns), len(stats.game_actions)) == (4, 20, 6, 4, 4)
+    assert (resign.resign_playouts, resign.resign_false_positives) == (12, 4)
+    resign._lower_resign_threshold(0.05)  # 4 of 12 checks were false positives: lowered, counters reset
+    assert resign.resign_threshold == pytest.approx(-0.95) and resign.resign_playouts == 0
+    merge_result(stats, resign, {**job, "resign_threshold": -1.0})
+    assert (resign.resign_threshold, resign.resign_playouts) == (-1.0, 0)

@@ -95,7 +95,7 @@ def test_foundation_test_games_beat_random(tmp_path, game):
 
 @pytest.mark.slow
 def test_selfplay_worker_processes(tmp_path):
-    config = tiny_config(selfplay__num_workers=2, train__iterations=1)
+    config = tiny_config(selfplay__backend="processes", selfplay__workers=2, train__iterations=1)
     trainer = Trainer(config, run_dir=tmp_path / "workers", progress=False, tensorboard=False)
     history = trainer.learn()
     assert history[-1]["selfplay/games"] == config.selfplay.games_per_iteration
@@ -109,7 +109,7 @@ def test_selfplay_worker_processes(tmp_path):
                                         pytest.mark.skipif(not torch.cuda.is_available(), reason="needs CUDA")]),
 ])
 def test_worker_processes_run_their_network_on_the_worker_device(tmp_path, device, worker_device):
-    config = tiny_config(device=device, selfplay__num_workers=2, selfplay__worker_device=worker_device,
+    config = tiny_config(device=device, selfplay__backend="processes", selfplay__workers=2, selfplay__worker_device=worker_device,
                          train__iterations=2)
     trainer = Trainer(config, run_dir=tmp_path / "workers", progress=False, tensorboard=False)
     history = trainer.learn()

@@ -221,12 +221,26 @@ def _run(config, head) -> int:
     from az_pz.train import Trainer
 
     progress = not head.quiet
+    ray = None
+    if head.distributed != "local":  # the shorthand of --selfplay.backend ray --selfplay.workers N
+        from az_pz.config import replace_nested
+        from az_pz.distributed import config_from_cli
+
+        try:
+            ray = config_from_cli(head)
+            config = replace_nested(config, selfplay__backend="ray", selfplay__workers=ray.workers)
+        except ValueError as error:
+            print(f"az-pz train: {error}", file=sys.stderr)
+            return 2
     try:
         if head.resume:
             trainer = Trainer.resume(head.resume, config=config, progress=progress, checkpoint=head.checkpoint,
-                                     fork_to=head.run_dir if head.checkpoint else None)
+                                     fork_to=head.run_dir if head.checkpoint else None, ray=ray)
         else:
-            trainer = Trainer(config, run_dir=head.run_dir, progress=progress)
+            trainer = Trainer(config, run_dir=head.run_dir, progress=progress, ray=ray)
+    except ImportError as error:  # selfplay.backend ray without the ray extra
+        print(f"az-pz train: {error}", file=sys.stderr)
+        return 2
     except CheckpointError as error:
         print(f"az-pz train: {error}", file=sys.stderr)
         return 1
@@ -237,19 +251,10 @@ def _run(config, head) -> int:
         code = _warm_start(trainer, head)
         if code is not None:
             return code
-    if head.distributed != "local":  # self-play in Ray actors feeding this learner
-        from az_pz.distributed import config_from_cli, distribute
-
-        try:
-            distribute(trainer, config_from_cli(head))
-        except (ImportError, ValueError) as error:
-            trainer.close()
-            print(f"az-pz train: {error}", file=sys.stderr)
-            return 2
     print(f"run directory: {trainer.run_dir}  (device {trainer.device}, game {trainer.spec.name}, "
           f"starting after iteration {trainer.iteration})", flush=True)
     from az_pz.cli._signals import stop_on_signals
-    from az_pz.workers import WorkerDiedError
+    from az_pz.selfplay.processes import WorkerDiedError
 
     with stop_on_signals() as stopped:
         try:

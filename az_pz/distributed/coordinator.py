@@ -1,10 +1,10 @@
-"""The learner side of distributed self-play: Ray actors feed a :class:`az_pz.train.Trainer`.
+"""The learner side of the ``ray`` self-play backend: Ray actors feed the learner's network.
 
-:class:`RaySelfPlay` stands in for the trainer's :class:`az_pz.selfplay.SelfPlay` (same
-``play(num_games, rng, on_game)``, ``state_dict`` and ``load_state_dict``), so the run directory,
-checkpoints, metrics, evaluation and resume are those of a local run. Per iteration it
+:class:`RaySelfPlay` is a self-play backend (:mod:`az_pz.selfplay.backends`: ``play(num_games, rng,
+on_game)``, ``state_dict``, ``load_state_dict``, ``close``), so the run directory, checkpoints, metrics,
+evaluation and resume are those of a local run. Per :meth:`RaySelfPlay.play` it
 
-1. publishes the learner's weights as version ``trainer.iteration`` (safetensors bytes put in
+1. publishes the network's weights as the next version (one per call, from 0; safetensors bytes put in
    Ray's object store once, their reference handed to a :class:`WeightStore` actor);
 2. gathers finished self-play calls with ``ray.wait`` until ``num_games`` games are in. The
    actors never wait for the learner: each keeps ``tasks_in_flight`` calls queued, so it plays
@@ -35,8 +35,8 @@ from az_pz.checkpoint import model_to_bytes
 from az_pz.config import config_to_json
 from az_pz.distributed.config import DistributedConfig
 from az_pz.distributed.ray_selfplay import remote_store, remote_worker
-from az_pz.distributed.samples import unpack_positions
-from az_pz.selfplay import Position, ResignState, SelfPlayStats
+from az_pz.selfplay.jobs import unpack_positions
+from az_pz.selfplay.stats import Position, ResignState, SelfPlayStats, merge_result
 
 __all__ = ["DistributedStats", "RaySelfPlay"]
 
@@ -84,23 +84,26 @@ class DistributedStats(SelfPlayStats):
 
 
 class RaySelfPlay(ResignState):
-    """Self-play in ``config.workers`` Ray actors for ``trainer`` (see the module docstring).
+    """Self-play in ``config.workers`` Ray actors playing ``network``'s weights (see the module docstring).
 
-    Ray starts on the first :meth:`play` (a local instance, or joining ``config.address``); :meth:`close`
-    stops the actors, and a later :meth:`play` starts them again.
+    ``run_config`` is the run's :class:`~az_pz.config.RunConfig` (the actors build their game and network
+    from it). Ray starts on the first :meth:`play` (a local instance, or joining ``config.address``);
+    :meth:`close` stops the actors, and a later :meth:`play` starts them again.
     """
 
-    def __init__(self, trainer: Any, config: DistributedConfig) -> None:
+    def __init__(self, run_config: Any, spec: Any, network: Any, config: DistributedConfig, *,
+                 progress: bool = False) -> None:
         if config.backend != "ray":
             raise ValueError(f"RaySelfPlay needs backend 'ray', got {config.backend!r}")
-        self.trainer = trainer
+        self.run_config = run_config
+        self.network = network
         self.config = config
-        self.spec = trainer.spec
-        local = trainer.selfplay
-        self.selfplay_config = local.config
-        self.resign_threshold = local.resign_threshold
-        self.resign_playouts = local.resign_playouts
-        self.resign_false_positives = local.resign_false_positives
+        self.spec = spec
+        self.progress = progress
+        self.selfplay_config = run_config.selfplay
+        self._init_resign(run_config.selfplay.resign_threshold)
+        self.plays = 0
+        """Completed :meth:`play` calls: the next one publishes weights version ``plays``."""
         self.restarts = 0
         """Actors recreated so far in this process."""
         self._started_ray = False
@@ -111,7 +114,6 @@ class RaySelfPlay(ResignState):
         """ObjectRef of a queued call -> (worker slot, actor generation)."""
         self._version = -1
         self._weights: list[Any] = []
-        self._run_config: dict[str, Any] = {}
         self._rng = np.random.default_rng()
 
     @property
@@ -138,13 +140,13 @@ class RaySelfPlay(ResignState):
         self._store = remote_store()
         self._version = -1
         self._publish()
-        self._run_config = config_to_json(self.trainer.config)
+        self._run_config = config_to_json(self.run_config)
         for slot in range(self.config.workers):
             self._actors.append(self._new_actor(slot))
             self._generation.append(0)
         for slot in range(self.config.workers):
             self._fill(slot)
-        if getattr(self.trainer, "progress", False):
+        if self.progress:
             cpus = ray.cluster_resources().get("CPU", 0.0)
             where = f"cluster {self.config.address}" if self.config.address else "local Ray instance"
             print(f"distributed self-play: {self.config.workers} Ray actor(s), weights v{self._version}, "
@@ -162,7 +164,7 @@ class RaySelfPlay(ResignState):
             ray.shutdown()
         self._started_ray = False
 
-    # ------------------------------------------------------------------ the trainer's interface
+    # ------------------------------------------------------------------ the backend interface
 
     def play(self, num_games: int, rng: np.random.Generator,
              on_game: Callable[[int], None] | None = None) -> tuple[list[Position], DistributedStats]:
@@ -194,10 +196,12 @@ class RaySelfPlay(ResignState):
             result = self._collect(ready[0])
             if result is not None:
                 self._accept(result, stats, positions, on_game)
+        self._lower_resign_threshold(self.selfplay_config.resign_target_false_positive_rate)
         stats.restarts = self.restarts
         stats.wait_seconds = stats.seconds = time.perf_counter() - start
         stats.resign_playouts, stats.resign_false_positives = self.resign_playouts, self.resign_false_positives
-        if getattr(self.trainer, "progress", False):
+        self.plays += 1
+        if self.progress:
             self._report(stats)
         return positions, stats
 
@@ -218,12 +222,12 @@ class RaySelfPlay(ResignState):
                              torch_threads=self.config.torch_threads)
 
     def _publish(self) -> None:
-        """Put the learner's weights in the object store as version ``trainer.iteration`` (once per version)."""
-        version = int(self.trainer.iteration)
+        """Put the network's weights in the object store as version ``plays`` (once per version)."""
+        version = self.plays
         if version == self._version:
             return
-        network_json = config_to_json(self.trainer.config)["network"]
-        data = model_to_bytes(self.trainer.network, self.spec, network_json)
+        network_json = config_to_json(self.run_config)["network"]
+        data = model_to_bytes(self.network, self.spec, network_json)
         self._weights = [ray.put(data)]
         self._version = version
         try:
@@ -277,29 +281,13 @@ class RaySelfPlay(ResignState):
             return
         worker, games = int(result["worker"]), int(result["games"])
         positions.extend(unpack_positions(result, self.spec))
-        for key in ("games", "moves", "positions", "samples", "simulations", "resignations", "adjudicated"):
-            setattr(stats, key, getattr(stats, key) + int(result[key]))
-        stats.returns.extend(np.asarray(result["returns"], np.float32))
-        stats.game_actions.extend(result["game_actions"])
+        merge_result(stats, self, result)
         stats.worker_games[worker] = stats.worker_games.get(worker, 0) + games
         stats.worker_moves[worker] = stats.worker_moves.get(worker, 0) + int(result["moves"])
         stats.worker_simulations[worker] = stats.worker_simulations.get(worker, 0) + int(result["simulations"])
         stats.worker_seconds[worker] = stats.worker_seconds.get(worker, 0.0) + float(result["seconds"])
         stats.lag_games += lag * games
         stats.max_lag = max(stats.max_lag, lag)
-        self._merge_resign(result)
         if on_game is not None:
             for k in range(games):
                 on_game(stats.games - games + k + 1)
-
-    def _merge_resign(self, result: dict[str, Any]) -> None:
-        """Pool the workers' resignation checks; lower the threshold as :class:`SelfPlay` does (AlphaGo Zero)."""
-        if self.resign_threshold is None:
-            return
-        reported = result["resign_threshold"]
-        if reported is not None and reported < self.resign_threshold:  # a worker already lowered it
-            self.resign_threshold, self.resign_playouts, self.resign_false_positives = reported, 0, 0
-            return
-        self.resign_playouts += int(result["resign_playouts"])
-        self.resign_false_positives += int(result["resign_false_positives"])
-        self._lower_resign_threshold(self.selfplay_config.resign_target_false_positive_rate)

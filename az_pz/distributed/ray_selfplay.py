@@ -4,30 +4,25 @@
   number and a reference to safetensors bytes the learner put in Ray's object store (``ray.put``).
   Weights travel as safetensors bytes, never as pickled Python objects.
 * :class:`SelfPlayWorker` builds the task by name, a CPU network and an :class:`az_pz.selfplay.SelfPlay`
-  from a run config given as JSON-ready data. Each :meth:`SelfPlayWorker.play` call first pulls
-  the newest weights (from the store; the weights the learner attached to the call are the
-  fallback), plays ``num_games`` games, and returns their positions packed as NumPy arrays
-  (:mod:`az_pz.distributed.samples`), tagged with the weight version they were made with.
+  from a run config given as JSON-ready data (:func:`az_pz.selfplay.jobs.build_worker`). Each
+  :meth:`SelfPlayWorker.play` call first pulls the newest weights (from the store; the weights the
+  learner attached to the call are the fallback), plays ``num_games`` games, and returns the job
+  format of :mod:`az_pz.selfplay.jobs` (positions packed as NumPy arrays, counters), tagged with the
+  worker and the weight version they were made with.
 
 Importing this module imports Ray; the core never does.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import time
 from typing import Any
 
-import numpy as np
 import ray
 import torch
 
 from az_pz.checkpoint import load_model_bytes
-from az_pz.config import config_from_json
-from az_pz.distributed.samples import pack_positions
-from az_pz.games import make_task
-from az_pz.network import AlphaZeroNetwork, NetworkEvaluator
-from az_pz.selfplay import SelfPlay
+from az_pz.selfplay.jobs import build_worker, run_job
 
 __all__ = ["SelfPlayWorker", "WeightStore", "remote_store", "remote_worker"]
 
@@ -61,46 +56,26 @@ class SelfPlayWorker:
     def __init__(self, run_config: dict[str, Any], worker: int, store: Any = None, *,
                  games_per_task: int, torch_threads: int = 1) -> None:
         torch.set_num_threads(torch_threads)
-        config = config_from_json(run_config)
         self.worker = worker
         self.store = store
-        self.task = make_task(config.game, **config.env_kwargs)
-        self.network = AlphaZeroNetwork(self.task.spec, config.network)
-        self.network.eval()
-        selfplay = dataclasses.replace(config.selfplay,
-                                       concurrent_games=min(config.selfplay.concurrent_games, games_per_task))
-        self.selfplay = SelfPlay(self.task, NetworkEvaluator(self.network, "cpu"), config.search, selfplay)
+        self.task, self.network, self.selfplay = build_worker(run_config, "cpu", concurrent_games=games_per_task)
         self.version = -1
         """Version of the weights loaded; -1 before the first."""
         self.extras: dict[str, Any] = {}
 
-    def ping(self) -> int:
-        """Returns the worker index once the actor is constructed (used to wait for startup)."""
-        return self.worker
-
     def play(self, num_games: int, seed: int, fallback_version: int, fallback: WeightRef,
              ) -> dict[str, Any]:
-        """Play ``num_games`` games with the newest weights; positions as arrays plus counters.
+        """Play ``num_games`` games with the newest weights: the job format of :func:`az_pz.selfplay.jobs.run_job`
+        plus ``worker``, ``version`` and ``finished_at``.
 
         ``fallback`` are the weights current when the call was queued: used when the store has
         nothing newer or cannot be reached, so a call never plays with random weights.
         """
         self._sync(fallback_version, fallback)
-        selfplay = self.selfplay
-        selfplay.resign_threshold = self.extras.get("resign_threshold", selfplay.resign_threshold)
-        selfplay.resign_playouts = selfplay.resign_false_positives = 0
-        positions, stats = selfplay.play(num_games, np.random.default_rng(seed))
-        returns = (np.stack(stats.returns).astype(np.float32) if stats.returns
-                   else np.zeros((0, self.task.spec.num_players), np.float32))
-        return {
-            "worker": self.worker, "version": self.version, "games": stats.games, "moves": stats.moves,
-            "positions": stats.positions, "samples": stats.samples, "simulations": stats.simulations,
-            "seconds": stats.seconds, "finished_at": time.time(), "resignations": stats.resignations,
-            "resign_playouts": stats.resign_playouts, "resign_false_positives": stats.resign_false_positives,
-            "resign_threshold": selfplay.resign_threshold, "returns": returns, "adjudicated": stats.adjudicated,
-            "game_actions": stats.game_actions,
-            **pack_positions(positions, self.task.spec),
-        }
+        threshold = self.extras.get("resign_threshold", self.selfplay.resign_threshold)
+        result = run_job(self.selfplay, num_games, seed, threshold)
+        result.update({"worker": self.worker, "version": self.version, "finished_at": time.time()})
+        return result
 
     def _sync(self, fallback_version: int, fallback: WeightRef) -> None:
         newest: tuple[int, WeightRef, dict[str, Any]] | None = None

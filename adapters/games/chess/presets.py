@@ -29,7 +29,7 @@ def overrides(gpu: bool) -> dict[str, Any]:
                       # Worker processes: the chess task's moves are Python, so one process leaves cores
                       # idle. CPU: two single-threaded workers for two cores. GPU: eight workers share the
                       # device, their searches on eight cores, feeding one learner.
-                      num_workers=8 if gpu else 2, worker_device="auto" if gpu else "cpu"),
+                      backend="processes", workers=8 if gpu else 2, worker_device="auto" if gpu else "cpu"),
         # CPU: an hour's try-out (the time limit ends it); the learning rate decays over that hour. Self-play is
         # the cost on a CPU, so each position is trained on 3 times on average rather than 2.
         train=dict(iterations=500 if gpu else 10_000, time_limit_s=None if gpu else 3600.0,

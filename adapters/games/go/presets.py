@@ -29,7 +29,7 @@ def overrides(board_size: int, gpu: bool) -> dict[str, Any]:
                       resign_threshold=-0.9 if gpu else None,
                       # CPU: two single-threaded worker processes keep two cores busy. GPU: eight workers
                       # share the device (their searches on eight cores), feeding one learner.
-                      num_workers=8 if gpu else 2, worker_device="auto" if gpu else "cpu"),
+                      backend="processes", workers=8 if gpu else 2, worker_device="auto" if gpu else "cpu"),
         # CPU: a time-limited try-out (30 minutes on 9x9, an hour on larger boards).
         train=dict(iterations=500 if gpu else 10_000,
                    time_limit_s=None if gpu else (1800.0 if board_size == 9 else 3600.0),

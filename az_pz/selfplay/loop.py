@@ -36,64 +36,10 @@ import numpy as np
 from az_pz.config import SelfPlayConfig
 from az_pz.evaluators import Evaluator
 from az_pz.search import MCTS, SearchConfig
+from az_pz.selfplay.stats import Position, ResignState, SelfPlayStats
 from az_pz.task import Task, rotate_to_player
 
-__all__ = ["Position", "ResignState", "SelfPlay", "SelfPlayStats", "choose_actions"]
-
-Position = tuple[np.ndarray, int, np.ndarray, np.ndarray, np.ndarray]
-"""(observation ``[C,H,W]``, phase, policy ``[A_phase]``, value mover-relative ``[P]``, mask ``[A_phase]``)."""
-
-
-@dataclass
-class SelfPlayStats:
-    """Counters of one :meth:`SelfPlay.play` call."""
-
-    games: int = 0
-    moves: int = 0
-    positions: int = 0
-    """Recorded positions, before symmetry augmentation."""
-    samples: int = 0
-    """Positions handed to the replay buffer, symmetric copies included."""
-    simulations: int = 0
-    evaluations: int = 0
-    """States the network evaluated."""
-    cache_hits: int = 0
-    """States answered from the search's evaluation cache (``search.eval_cache``) instead."""
-    seconds: float = 0.0
-    resignations: int = 0
-    resign_playouts: int = 0
-    resign_false_positives: int = 0
-    adjudicated: int = 0
-    """Games cut at ``max_moves`` whose value targets include ``task.adjudicate``."""
-    returns: list[np.ndarray] = field(default_factory=list)
-    game_actions: list[list[int]] = field(default_factory=list)
-    """The actions of every finished game in play order, beside its ``returns`` (``selfplay.record_games``)."""
-    """Final return per seat ``[P]`` of every finished game (adjudicated games: with the adjudication)."""
-
-    def metrics(self) -> dict[str, float]:
-        seconds = max(self.seconds, 1e-9)
-        out = {
-            "selfplay/games": float(self.games),
-            "selfplay/positions": float(self.positions),
-            "selfplay/samples": float(self.samples),
-            "selfplay/games_per_s": self.games / seconds,
-            "selfplay/moves_per_s": self.moves / seconds,
-            "selfplay/sims_per_s": self.simulations / seconds,
-            "selfplay/game_length": self.moves / max(self.games, 1),
-            "selfplay/seconds": self.seconds,
-        }
-        if self.cache_hits:
-            out["selfplay/eval_cache_hit_rate"] = self.cache_hits / max(self.cache_hits + self.evaluations, 1)
-        if self.returns:
-            returns = np.stack(self.returns)
-            for seat in range(returns.shape[1]):
-                out[f"selfplay/return_seat{seat}"] = float(returns[:, seat].mean())
-        if self.adjudicated:
-            out["selfplay/adjudicated_fraction"] = self.adjudicated / max(self.games, 1)
-        if self.resignations or self.resign_playouts:
-            out["selfplay/resignations"] = float(self.resignations)
-            out["selfplay/resign_false_positive_rate"] = self.resign_false_positives / max(self.resign_playouts, 1)
-        return out
+__all__ = ["SelfPlay", "choose_actions"]
 
 
 @dataclass
@@ -112,13 +58,17 @@ class _Game:
     """Every action played, in order (kept for game records)."""
 
 
-def choose_actions(visit_counts: np.ndarray, temperature: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+def choose_actions(visit_counts: np.ndarray, temperature: np.ndarray, rng: np.random.Generator,
+                   fallback: np.ndarray | None = None) -> np.ndarray:
     """Actions from root visit counts ``[B, A]``: sampled with ``N^(1/T)`` where ``temperature[b] > 0``,
-    else the most visited (ties broken at random). Returns int64 ``[B]``."""
+    else the most visited (ties broken at random). Returns int64 ``[B]``. A root without visits (a root
+    MCTS-Solver decided before visiting it) takes ``fallback[b]``, the search's own choice."""
     actions = np.empty(len(visit_counts), np.int64)
     for b, counts in enumerate(visit_counts.astype(np.float64)):
         t = float(temperature[b])
-        if t > 0 and counts.sum() > 0:
+        if fallback is not None and counts.sum() == 0:
+            actions[b] = fallback[b]
+        elif t > 0 and counts.sum() > 0:
             weights = counts ** (1.0 / t)
             actions[b] = rng.choice(len(counts), p=weights / weights.sum())
         else:
@@ -127,38 +77,12 @@ def choose_actions(visit_counts: np.ndarray, temperature: np.ndarray, rng: np.ra
     return actions
 
 
-class ResignState:
-    """The resignation threshold and its false-positive counters, as saved with checkpoints.
-
-    Shared by every self-play driver (in process, or distributed) so their checkpoints hold the same keys.
-    """
-
-    resign_threshold: float | None
-    resign_playouts: int
-    resign_false_positives: int
-
-    def state_dict(self) -> dict[str, Any]:
-        return {"resign_threshold": self.resign_threshold, "resign_playouts": self.resign_playouts,
-                "resign_false_positives": self.resign_false_positives}
-
-    def load_state_dict(self, state: dict[str, Any]) -> None:
-        self.resign_threshold = state.get("resign_threshold", self.resign_threshold)
-        self.resign_playouts = int(state.get("resign_playouts", 0))
-        self.resign_false_positives = int(state.get("resign_false_positives", 0))
-
-    def _lower_resign_threshold(self, target_rate: float) -> None:
-        """AlphaGo Zero kept resignation false positives under 5%: once 10 games were played out to check,
-        lower the threshold by 0.05 when their false-positive rate is above ``target_rate``."""
-        if self.resign_threshold is None or self.resign_playouts < 10:
-            return
-        if self.resign_false_positives / self.resign_playouts > target_rate:
-            self.resign_threshold = max(-1.0, self.resign_threshold - 0.05)
-            self.resign_playouts = 0
-            self.resign_false_positives = 0
-
-
 class SelfPlay(ResignState):
-    """Plays self-play games in batches; keeps the resignation threshold and its statistics."""
+    """Plays self-play games in batches; keeps the resignation threshold and its statistics.
+
+    Also the ``inline`` backend (:mod:`az_pz.selfplay.backends`): it plays in the training process, through
+    the trainer's own evaluator, so the network it is given is already the one it searches with.
+    """
 
     def __init__(self, task: Task, evaluator: Evaluator, search: SearchConfig, config: SelfPlayConfig) -> None:
         self.task = task
@@ -166,10 +90,7 @@ class SelfPlay(ResignState):
         self.search_config = search
         self.config = config
         self.mcts = MCTS(task, evaluator, search, num_games=config.concurrent_games)
-        self.resign_threshold = config.resign_threshold
-        """Current threshold (lowered when the false-positive rate is too high); saved with checkpoints."""
-        self.resign_playouts = 0
-        self.resign_false_positives = 0
+        self._init_resign(config.resign_threshold)
         self._symmetric = config.symmetry_augmentation and hasattr(task, "symmetries")
         if config.adjudicate_capped and not callable(getattr(task, "adjudicate", None)):
             raise ValueError(f"selfplay.adjudicate_capped is on but task {task.spec.name!r} has no adjudicate(state) "
@@ -201,7 +122,7 @@ class SelfPlay(ResignState):
             if self.search_config.gumbel:
                 actions = output.action
             else:
-                actions = choose_actions(output.visit_counts, temperature, rng)
+                actions = choose_actions(output.visit_counts, temperature, rng, fallback=output.action)
             finished: list[int] = []
             for i, game in enumerate(games):
                 if full:
@@ -322,3 +243,6 @@ class SelfPlay(ResignState):
 
     def _adjust_resign_threshold(self) -> None:
         self._lower_resign_threshold(self.config.resign_target_false_positive_rate)
+
+    def close(self) -> None:
+        """Nothing to stop (the backend interface: worker backends stop their workers here)."""
