@@ -22,6 +22,7 @@ import math
 import random
 import time
 from pathlib import Path
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -34,12 +35,12 @@ from az_pz._memory import trim_heap
 from az_pz.config import RunConfig, lr_factor, replace_nested
 from az_pz.evaluators import RolloutEvaluator
 from az_pz.games import make_task
-from az_pz.io import atomic_write_bytes, load_json
 from az_pz.matches import RandomPlayer, SearchPlayer, play_match
 from az_pz.network import AlphaZeroNetwork, NetworkEvaluator, autocast, resolve_device
 from az_pz.replay import PhaseBatch, ReplayBuffer, merge_batches
 from az_pz.selfplay import SelfPlayBackend, make_backend
 from az_pz.task import Task
+from az_pz.training.callbacks import Callback, MetricsLog, default_callbacks, on_terminal, summary_line
 
 __all__ = ["Trainer"]
 
@@ -65,7 +66,7 @@ class Trainer:
 
     def __init__(self, config: RunConfig, *, run_dir: str | Path | None = None, task: Task | None = None,
                  device: str | None = None, progress: bool = True, tensorboard: bool = True,
-                 ray: Any = None, _resuming: bool = False) -> None:
+                 ray: Any = None, callbacks: Sequence[Callback] = (), _resuming: bool = False) -> None:
         self.config = config
         self.task = task if task is not None else make_task(config.game, **config.env_kwargs)
         self.spec = self.task.spec
@@ -106,8 +107,9 @@ class Trainer:
         """Seconds of the last checkpoint write, not yet in ``counters["seconds"]`` (the next iteration adds them)."""
         self.best_state: dict[str, torch.Tensor] | None = None
         self.history: list[dict[str, Any]] = []
-        self._writer = None
-        self._tensorboard = tensorboard
+        self.callbacks: list[Callback] = [*default_callbacks(tensorboard=tensorboard), *callbacks]
+        """Called after every iteration (``on_iteration_end(trainer, metrics)``): metrics.jsonl, TensorBoard,
+        the console line, then the user's (:mod:`az_pz.training.callbacks`)."""
         self._lock: rundir.RunLock | None = None
         if not _resuming:
             self.run_dir.mkdir(parents=True, exist_ok=True)
@@ -129,7 +131,7 @@ class Trainer:
     def resume(cls, run_dir: str | Path, *, config: RunConfig | None = None, task: Task | None = None,
                device: str | None = None, progress: bool = True, tensorboard: bool = True,
                checkpoint: str | None = None, fork_to: str | Path | None = None, ray: Any = None,
-               **overrides: Any) -> "Trainer":
+               callbacks: Sequence[Callback] = (), **overrides: Any) -> "Trainer":
         """Continue the run in ``run_dir`` from its latest checkpoint (or from scratch if it has none).
 
         ``overrides`` (as in :func:`az_pz.config.replace_nested`) may extend the run, e.g.
@@ -164,7 +166,7 @@ class Trainer:
         elif fork_to is not None:
             raise ckpt.CheckpointError("fork_to needs checkpoint= (the checkpoint the new run starts from)")
         trainer = cls(new_config, run_dir=run_dir, task=task, device=device, progress=progress,
-                      tensorboard=tensorboard, ray=ray, _resuming=True)
+                      tensorboard=tensorboard, ray=ray, callbacks=callbacks, _resuming=True)
         if task_json != trainer.spec.to_json():
             trainer.close()
             raise ckpt.CheckpointError(f"{run_dir} was trained on {task_json.get('name')!r} with spec {task_json}, "
@@ -173,6 +175,7 @@ class Trainer:
             chosen = rundir.choose_checkpoint(run_dir, trainer.spec, say=_say)
             if chosen is not None:
                 trainer._load(chosen)
+            MetricsLog.trim(run_dir, trainer.history)  # lines past the checkpoint go: the log is appended to
         except BaseException:
             trainer.close()
             raise
@@ -223,18 +226,7 @@ class Trainer:
         if note:
             _say(note)
         ckpt.restore_rng_state(state["rng"], self.rng)
-        metrics = self.run_dir / "metrics.jsonl"
-        if metrics.is_file():
-            lines = [line for line in metrics.read_text().splitlines() if line.strip()]
-            import json
-
-            records = []
-            for line in lines:
-                try:
-                    records.append(json.loads(line))
-                except ValueError:
-                    continue
-            self.history = [r for r in records if r.get("iteration", 0) <= self.iteration]
+        self.history = MetricsLog.read(self.run_dir, up_to=self.iteration)
 
     # ------------------------------------------------------------------ the loop
 
@@ -473,30 +465,9 @@ class Trainer:
                                     keep_every=self.config.train.keep_every)
 
     def _log(self, metrics: dict[str, Any]) -> None:
-        import json
-
         self.history.append(metrics)
-        text = "".join(json.dumps(m) + "\n" for m in self.history)
-        atomic_write_bytes(self.run_dir / "metrics.jsonl", text.encode())
-        writer = self._summary_writer()
-        if writer is not None:
-            for key, value in metrics.items():
-                if key != "iteration" and isinstance(value, (int, float)):
-                    writer.add_scalar(key, value, metrics["iteration"])
-            writer.flush()
-        self._print(_summary_line(metrics, self.config.train.iterations))
-
-    def _summary_writer(self):
-        if not self._tensorboard:
-            return None
-        if self._writer is None:
-            try:
-                from torch.utils.tensorboard import SummaryWriter
-            except ImportError:
-                self._tensorboard = False
-                return None
-            self._writer = SummaryWriter(str(self.run_dir / "tensorboard"), purge_step=self.iteration)
-        return self._writer
+        for callback in self.callbacks:
+            callback.on_iteration_end(self, metrics)
 
     def use_selfplay(self, backend: str, workers: int, *, ray: Any = None) -> None:
         """Switch self-play to ``backend`` with ``workers`` (``selfplay.backend`` / ``selfplay.workers``), keeping
@@ -514,15 +485,14 @@ class Trainer:
         """Stop self-play workers, close TensorBoard, release the run's lock (the trainer writes no more)."""
         if getattr(self, "selfplay", None) is not None:
             self.selfplay.close()
-        if self._writer is not None:
-            self._writer.close()
-            self._writer = None
+        for callback in getattr(self, "callbacks", ()):
+            callback.on_train_end(self)
         if getattr(self, "_lock", None) is not None:
             self._lock.release()
             self._lock = None
 
     def _bar(self, total: int, description: str):
-        if not self.progress:
+        if not self.progress or not on_terminal():  # a log file gets the iteration line, not bar frames
             return None
         from tqdm.auto import tqdm
 
@@ -542,23 +512,4 @@ def _say(text: str) -> None:
     print(f"az-pz: {text}", file=sys.stderr, flush=True)
 
 
-def _summary_line(m: dict[str, Any], iterations: int) -> str:
-    parts = [f"iter {m['iteration']}/{iterations}"]
-    if "loss/policy" in m:
-        parts.append(f"loss policy {m['loss/policy']:.3f} value {m['loss/value']:.3f}")
-    parts.append(f"self-play {m['selfplay/games_per_s']:.1f} games/s {m['selfplay/sims_per_s']:.0f} sims/s")
-    if "distributed/workers" in m:  # Ray self-play (az_pz.distributed)
-        parts.append(f"{int(m['distributed/workers'])} workers, weight lag {m['distributed/weight_lag']:.1f}, "
-                     f"replay {int(m.get('replay/size', 0))}")
-    if "eval/win_rate_random" in m:
-        parts.append(f"vs random won {m['eval/win_rate_random']:.2f} lost {m['eval/loss_rate_random']:.2f}")
-    if "eval/win_rate_mcts" in m:
-        parts.append(f"vs mcts{int(m['eval/mcts_simulations'])} won {m['eval/win_rate_mcts']:.2f} "
-                     f"lost {m['eval/loss_rate_mcts']:.2f}")
-    if "yardstick/optimal_network" in m or "yardstick/optimal_search" in m:
-        parts.append("optimal " + " ".join(f"{kind} {m[f'yardstick/optimal_{kind}']:.3f}" for kind in ("network", "search")
-                                           if f"yardstick/optimal_{kind}" in m))
-    if "gating/accepted" in m:
-        parts.append("gate " + ("accepted" if m["gating/accepted"] else "rejected"))
-    parts.append(f"{m['time/iteration_s']:.1f}s")
-    return " | ".join(parts)
+_summary_line = summary_line  # its former home

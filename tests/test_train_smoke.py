@@ -141,3 +141,33 @@ def test_an_iteration_without_new_positions_takes_no_step_and_logs_no_nan(tmp_pa
     assert metrics["train/steps"] == 0
     assert all(np.isfinite(value) for value in metrics.values())
     assert trainer.counters["train_steps"] == 0
+
+
+def test_callbacks_see_every_iteration_and_a_log_file_gets_lines_not_bar_frames(tmp_path, capfd):
+    """``Trainer(..., callbacks=[...])``: the user's callback gets each iteration's metrics after the default
+    ones; metrics.jsonl is appended to; without a terminal the progress output is one line per iteration."""
+    from az_pz.training import Callback
+
+    class Seen(Callback):
+        def __init__(self):
+            self.rows, self.ended = [], 0
+
+        def on_iteration_end(self, trainer, metrics):
+            assert (trainer.run_dir / "metrics.jsonl").read_text().splitlines()[-1] == json.dumps(metrics)
+            self.rows.append(metrics["iteration"])
+
+        def on_train_end(self, trainer):
+            self.ended += 1
+
+    seen = Seen()
+    config = tiny_config(train__iterations=2)
+    trainer = Trainer(config, run_dir=tmp_path / "run", progress=True, tensorboard=False, callbacks=[seen])
+    trainer.learn()
+    assert seen.rows == [1, 2] and seen.ended >= 1
+    out, err = capfd.readouterr()
+    assert "\r" not in out + err
+    assert [line.split(" | ")[0] for line in out.splitlines() if line.startswith("iter ")] == ["iter 1/2", "iter 2/2"]
+    resumed = Trainer.resume(tmp_path / "run", progress=False, tensorboard=False, train__iterations=3)
+    resumed.learn()
+    rows = [json.loads(line)["iteration"] for line in (tmp_path / "run" / "metrics.jsonl").read_text().splitlines()]
+    assert rows == [1, 2, 3]
