@@ -27,6 +27,8 @@ import gymnasium
 import numpy as np
 from gymnasium import spaces
 
+from az_pz.games import make_aec_env  # its home is the games layer; public here too
+
 
 def _gym_ids() -> dict[str, str]:
     """Each game package's ``GYM_ID`` (its card in :mod:`az_pz.adapters.games`) -> the game."""
@@ -42,25 +44,6 @@ def _gym_ids() -> dict[str, str]:
 
 GYM_IDS = _gym_ids()
 """Gymnasium id -> PettingZoo game (``az_pz/ConnectFour-v0`` -> ``connect_four_v3``)."""
-
-
-def make_aec_env(game: str, render_mode: str | None = None, **env_kwargs: Any) -> Any:
-    """A fresh PettingZoo AEC env by game name (``"connect_four_v3"`` or ``"classic/connect_four-v3"``;
-    ``"openspiel:othello"`` gives Shimmy's env of OpenSpiel's game, ``env_kwargs`` its parameters)."""
-    import pettingzoo
-
-    from az_pz.games import registry_id
-
-    if game.startswith("openspiel:"):
-        from az_pz.adapters.openspiel import make_env
-
-        for option in ("observation_layout", "to_play_plane"):  # the adapter's options, not the game's
-            env_kwargs.pop(option, None)
-        return make_env(game, env_kwargs, render_mode=render_mode)
-
-    if render_mode is not None:
-        env_kwargs["render_mode"] = render_mode
-    return pettingzoo.make("aec", registry_id(game), **env_kwargs)
 
 
 class SingleAgentEnv(gymnasium.Env):

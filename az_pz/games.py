@@ -187,6 +187,23 @@ def make_task(name: str, *, backend: str = "auto", **env_kwargs: Any) -> Task:
     return PettingZooTask.from_name(game, **env_kwargs)
 
 
+def make_aec_env(game: str, render_mode: str | None = None, **env_kwargs: Any) -> Any:
+    """A fresh PettingZoo AEC env by game name (``"connect_four_v3"`` or ``"classic/connect_four-v3"``;
+    ``"openspiel:othello"`` gives Shimmy's env of OpenSpiel's game, ``env_kwargs`` its parameters)."""
+    import pettingzoo
+
+    if game.startswith("openspiel:"):
+        from az_pz.adapters.openspiel import make_env
+
+        for option in ("observation_layout", "to_play_plane"):  # the adapter's options, not the game's
+            env_kwargs.pop(option, None)
+        return make_env(game, env_kwargs, render_mode=render_mode)
+
+    if render_mode is not None:
+        env_kwargs["render_mode"] = render_mode
+    return pettingzoo.make("aec", registry_id(game), **env_kwargs)
+
+
 def _openspiel_task(name: str, backend: str, env_kwargs: dict[str, Any]) -> Task:
     """OpenSpiel's game ``name``: the native task on ``pyspiel`` states, or (``backend="pettingzoo"``) the
     generic adapter on Shimmy's env; both have the same spec."""

@@ -41,8 +41,6 @@ KNOWN_UPWARD: dict[tuple[str, str], str] = {
                           "az_pz.matches.players and az_pz.matches.runner (thin trainer with callbacks)",
     ("train", "yardstick.training"): "the trainer calls the yardstick itself; planned: a callback passed to the "
                                      "thin trainer",
-    ("records.replay", "envs"): "replaying a record rebuilds the live env through az_pz.envs.make_aec_env; "
-                                "planned: one home per game gives make_aec_env a home in the games layer",
 }
 """(importer, imported) pairs, ``az_pz.`` left out, that still import upward, and the change that removes each."""
 

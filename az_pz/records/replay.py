@@ -42,7 +42,7 @@ class ReplayStep:
 
 def make_env(record: GameRecord, render_mode: str | None = None) -> Any:
     """A fresh PettingZoo AEC env of the record's game, reset (with the record's seed, if any)."""
-    from az_pz.envs import make_aec_env
+    from az_pz.games import make_aec_env
 
     try:
         env = make_aec_env(record.game, render_mode=render_mode, **record.env_kwargs)

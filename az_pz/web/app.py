@@ -38,9 +38,15 @@ from az_pz.web.session import GameSession, GameStore, MoveError
 
 STATIC = Path(__file__).parent / "static"
 
-DEFAULT_GAMES: dict[str, dict[str, Any]] = {
-    "tictactoe_v3": {}, "connect_four_v3": {}, "chess_v6": {}, "go_v5": {"board_size": 9, "komi": 7.5},
-}
+
+def _default_games() -> dict[str, dict[str, Any]]:
+    """Every game of the table in :mod:`az_pz.adapters.games`, with its card's ``PLAY_KWARGS``."""
+    from az_pz.adapters.games import GAMES, game_package
+
+    return {game: dict(getattr(game_package(game), "PLAY_KWARGS", {})) for game in GAMES}
+
+
+DEFAULT_GAMES: dict[str, dict[str, Any]] = _default_games()
 """Games offered with an agent that plays any game (random, mcts:SIMS), and their env kwargs."""
 
 _GAME_OF_KIND = {"stockfish": "chess_v6", "gnugo": "go_v5"}

@@ -18,6 +18,9 @@ GYM_ID = "az_pz/ConnectFour-v0"
 INFO_VARIANTS: tuple[dict[str, Any], ...] = ({},)
 """Env kwargs of the variants ``az-pz info`` lists by default."""
 
+PLAY_KWARGS: dict[str, Any] = {}
+"""Env kwargs of the game people are offered to play (``az-pz serve``)."""
+
 
 def make_task(**env_kwargs: Any) -> Any:
     """The fast native task (same keyword arguments as PettingZoo's ``connect_four_v3.env``)."""

@@ -18,6 +18,9 @@ GYM_ID = "az_pz/Go-v0"
 INFO_VARIANTS: tuple[dict[str, Any], ...] = ({"board_size": 9}, {"board_size": 13}, {"board_size": 19})
 """Env kwargs of the variants ``az-pz info`` lists by default."""
 
+PLAY_KWARGS: dict[str, Any] = {"board_size": 9, "komi": 7.5}
+"""Env kwargs of the game people are offered to play (``az-pz serve``)."""
+
 
 def make_task(**env_kwargs: Any) -> Any:
     """The fast native task (same keyword arguments as PettingZoo's ``go_v5.env``)."""
