@@ -17,7 +17,6 @@ optimizer, learning-rate schedule counters, RNG states) and continues the same r
 
 from __future__ import annotations
 
-import dataclasses
 import math
 import random
 import time
@@ -33,13 +32,12 @@ from az_pz import checkpoint as ckpt
 from az_pz import rundir, schedule
 from az_pz._memory import trim_heap
 from az_pz.config import RunConfig, lr_factor, replace_nested
-from az_pz.evaluators import RolloutEvaluator
 from az_pz.games import make_task
-from az_pz.matches import RandomPlayer, SearchPlayer, play_match
 from az_pz.network import AlphaZeroNetwork, NetworkEvaluator, autocast, resolve_device
 from az_pz.replay import PhaseBatch, ReplayBuffer, merge_batches
 from az_pz.selfplay import SelfPlayBackend, make_backend
 from az_pz.task import Task
+from az_pz.training import evaluation
 from az_pz.training.callbacks import Callback, MetricsLog, default_callbacks, on_terminal, summary_line
 
 __all__ = ["Trainer"]
@@ -383,52 +381,20 @@ class Trainer:
 
     # ------------------------------------------------------------------ gating and evaluation
 
-    def _search_player(self, network: AlphaZeroNetwork | None = None, games: int = 1) -> SearchPlayer:
-        search = self.config.eval_search()
-        evaluator = self.evaluator if network is None else NetworkEvaluator(network, self.device)
-        return SearchPlayer(self.task, evaluator, search, max_games=games)
+    def _search_player(self, network: AlphaZeroNetwork | None = None, games: int = 1):
+        return evaluation.search_player(self, network, games)
 
     def _gate(self) -> dict[str, float]:
-        """The original's arena: keep the new network only if it wins >= threshold of decisive games."""
-        config = self.config.eval
-        best = AlphaZeroNetwork(self.spec, self.config.network).to(self.device)
-        best.load_state_dict(self.best_state)
-        rng = np.random.default_rng([self.config.seed, self.iteration, 2])
-        result = play_match(self.task, self._search_player(games=config.gating_games),
-                            self._search_player(best, config.gating_games), config.gating_games, rng)
-        decisive = result.wins + result.losses
-        accepted = decisive > 0 and result.wins / decisive >= config.gating_threshold
-        if accepted:
-            self.best_state = {k: v.detach().clone() for k, v in self.network.state_dict().items()}
-            self.counters["gating_accepted"] += 1
-        else:
-            self.network.load_state_dict(self.best_state)
-            self.counters["gating_rejected"] += 1
-        return {"gating/win_rate": result.wins / max(decisive, 1), "gating/accepted": float(accepted)}
+        return evaluation.gate(self)
 
     def evaluate(self, *, games_vs_random: int | None = None, games_vs_rollout: int | None = None,
                  rollout_simulations: int | None = None, prefix: str = "eval") -> dict[str, float]:
-        """Win rates of the current network with search against random play and a rollout MCTS (seats alternated)."""
+        """Win rates of the current network with search against random play and a rollout MCTS (seats alternated;
+        :mod:`az_pz.training.evaluation`)."""
         config = self.config.eval
-        n_random = config.games_vs_random if games_vs_random is None else games_vs_random
-        n_rollout = config.games_vs_rollout if games_vs_rollout is None else games_vs_rollout
-        sims = rollout_simulations or config.rollout_simulations
-        rng = np.random.default_rng([self.config.seed, self.iteration, 1])
-        out: dict[str, float] = {}
-        max_moves = self.config.eval.max_moves or self.config.selfplay.max_moves
-        if n_random:
-            result = play_match(self.task, self._search_player(games=n_random), RandomPlayer(self.task), n_random,
-                                rng, max_moves=max_moves)
-            out.update({f"{prefix}/win_rate_random": result.win_rate, f"{prefix}/loss_rate_random": result.losses / n_random})
-        if n_rollout:
-            rollout = SearchPlayer(self.task, RolloutEvaluator(num_rollouts=1, rng=np.random.default_rng(rng.integers(2**31))),
-                                   dataclasses.replace(self.config.search, num_simulations=sims, gumbel=False),
-                                   max_games=n_rollout)
-            result = play_match(self.task, self._search_player(games=n_rollout), rollout, n_rollout, rng,
-                                max_moves=max_moves)
-            out.update({f"{prefix}/win_rate_mcts": result.win_rate, f"{prefix}/loss_rate_mcts": result.losses / n_rollout,
-                        f"{prefix}/mcts_simulations": float(sims)})
-        return out
+        return evaluation.evaluate(self, config.games_vs_random if games_vs_random is None else games_vs_random,
+                                   config.games_vs_rollout if games_vs_rollout is None else games_vs_rollout,
+                                   rollout_simulations or config.rollout_simulations, prefix)
 
     def final_evaluation(self) -> dict[str, float]:
         """The end-of-training evaluation (``eval.final_games`` per opponent), logged as ``final/...``."""

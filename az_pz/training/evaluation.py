@@ -1,0 +1,66 @@
+"""Evaluation and gating during training: matches of the learner's network (with search) through
+:mod:`az_pz.matches`, seats alternated, seeded by ``(seed, iteration)`` so a resumed run plays the same games.
+
+* :func:`evaluate`: win and loss rates against random play and a rollout MCTS (``eval.*``, ``final/*``);
+* :func:`gate`: the original's arena, keeping the new network only if it wins at least ``eval.gating_threshold``
+  of the decisive games against the best one so far.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+import numpy as np
+
+from az_pz.matches import RandomPlayer, SearchPlayer, play_match, rollout_player
+from az_pz.network import AlphaZeroNetwork, NetworkEvaluator
+
+__all__ = ["evaluate", "gate", "search_player"]
+
+
+def search_player(trainer: Any, network: AlphaZeroNetwork | None = None, games: int = 1) -> SearchPlayer:
+    """The learner's network (or ``network``) with the evaluation search (``config.eval_search()``)."""
+    evaluator = trainer.evaluator if network is None else NetworkEvaluator(network, trainer.device)
+    return SearchPlayer(trainer.task, evaluator, trainer.config.eval_search(), max_games=games)
+
+
+def gate(trainer: Any) -> dict[str, float]:
+    """Play the new network against ``trainer.best_state``; keep the winner as the trainer's network."""
+    config = trainer.config.eval
+    best = AlphaZeroNetwork(trainer.spec, trainer.config.network).to(trainer.device)
+    best.load_state_dict(trainer.best_state)
+    rng = np.random.default_rng([trainer.config.seed, trainer.iteration, 2])
+    result = play_match(trainer.task, search_player(trainer, games=config.gating_games),
+                        search_player(trainer, best, config.gating_games), config.gating_games, rng)
+    decisive = result.wins + result.losses
+    accepted = decisive > 0 and result.wins / decisive >= config.gating_threshold
+    if accepted:
+        trainer.best_state = {k: v.detach().clone() for k, v in trainer.network.state_dict().items()}
+        trainer.counters["gating_accepted"] += 1
+    else:
+        trainer.network.load_state_dict(trainer.best_state)
+        trainer.counters["gating_rejected"] += 1
+    return {"gating/win_rate": result.wins / max(decisive, 1), "gating/accepted": float(accepted)}
+
+
+def evaluate(trainer: Any, n_random: int, n_rollout: int, rollout_simulations: int, prefix: str) -> dict[str, float]:
+    """Win and loss rates of the learner against random play and a rollout MCTS of ``rollout_simulations``."""
+    config = trainer.config
+    rng = np.random.default_rng([config.seed, trainer.iteration, 1])
+    out: dict[str, float] = {}
+    max_moves = config.eval.max_moves or config.selfplay.max_moves
+    if n_random:
+        result = play_match(trainer.task, search_player(trainer, games=n_random), RandomPlayer(trainer.task), n_random,
+                            rng, max_moves=max_moves)
+        out.update({f"{prefix}/win_rate_random": result.win_rate,
+                    f"{prefix}/loss_rate_random": result.losses / n_random})
+    if n_rollout:
+        rollout = rollout_player(trainer.task,
+                                 dataclasses.replace(config.search, num_simulations=rollout_simulations, gumbel=False),
+                                 np.random.default_rng(rng.integers(2**31)), max_games=n_rollout)
+        result = play_match(trainer.task, search_player(trainer, games=n_rollout), rollout, n_rollout, rng,
+                            max_moves=max_moves)
+        out.update({f"{prefix}/win_rate_mcts": result.win_rate, f"{prefix}/loss_rate_mcts": result.losses / n_rollout,
+                    f"{prefix}/mcts_simulations": float(rollout_simulations)})
+    return out
