@@ -7,8 +7,9 @@ arguments). ``adapters/`` counts as ``az_pz.adapters``.
 
 * **Cycles**: among the imports that run when a module is imported (top level, outside functions and
   ``if TYPE_CHECKING``), there is no cycle. Importing ``a.b.c`` counts as importing the package ``a.b`` too
-  (Python runs its ``__init__`` first), except from inside ``a.b`` itself. Deferred imports may close a loop within one layer (the agent
-  registry imports its agents on demand); across layers the layering rule forbids them.
+  (Python runs its ``__init__`` first), except from inside ``a.b`` itself. Deferred imports may close a loop
+  within one layer (the agent registry imports its agents on demand); across layers the layering rule
+  forbids them.
 * **Layering**: every import, deferred ones included, goes to a module of the same or a lower layer.
 
 The root package ``az_pz`` (the public facade, run before any submodule) is left out of both checks.
@@ -98,7 +99,8 @@ def _imports(module: str, path: Path) -> list[tuple[str, bool]]:
         elif isinstance(node, ast.ImportFrom):
             base = node.module or ""
             if node.level:
-                base = ".".join(package.split(".")[: len(package.split(".")) - node.level + 1] + ([base] if base else []))
+                parts = package.split(".")
+                base = ".".join(parts[: len(parts) - node.level + 1] + ([base] if base else []))
             names = [f"{base}.{alias.name}" for alias in node.names]
             if any(name not in MODULES for name in names):
                 names.append(base)  # a name from the module itself, not a submodule
