@@ -169,13 +169,17 @@ class ProcessSelfPlay(ResignState):
         return positions, stats
 
     def _get(self) -> Any:
+        """The next result; a dead worker is reported even while the others keep the results coming."""
         while True:
             try:
-                return self.results.get(timeout=5.0)
+                result = self.results.get(timeout=5.0)
             except queue.Empty:
-                dead = [p for p in self.processes if not p.is_alive()]
-                if dead:
-                    raise WorkerDiedError(_death_line(dead[0], self.run_dir))
+                result = None
+            dead = [p for p in self.processes if not p.is_alive()]
+            if dead:
+                raise WorkerDiedError(_death_line(dead[0], self.run_dir))
+            if result is not None:
+                return result
 
     def close(self) -> None:
         """Stop every worker: a polite ``None`` job, then SIGKILL for one still busy after a few seconds
