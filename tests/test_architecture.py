@@ -38,8 +38,6 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
 """Lowest first; a module belongs to the layer of its longest matching prefix (``az_pz.`` left out)."""
 
 KNOWN_UPWARD: dict[tuple[str, str], str] = {
-    ("train", "matches"): "train.py imports the az_pz.matches facade (agents layer); planned: import "
-                          "az_pz.matches.players and az_pz.matches.runner (thin trainer with callbacks)",
     ("train", "yardstick.training"): "the trainer calls the yardstick itself; planned: a callback passed to the "
                                      "thin trainer",
 }

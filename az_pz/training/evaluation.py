@@ -13,7 +13,8 @@ from typing import Any
 
 import numpy as np
 
-from az_pz.matches import RandomPlayer, SearchPlayer, play_match, rollout_player
+from az_pz.matches.players import RandomPlayer, SearchPlayer, rollout_player
+from az_pz.matches.runner import play_match
 from az_pz.network import AlphaZeroNetwork, NetworkEvaluator
 
 __all__ = ["evaluate", "gate", "search_player"]
