@@ -17,7 +17,6 @@ optimizer, learning-rate schedule counters, RNG states) and continues the same r
 
 from __future__ import annotations
 
-import math
 import random
 import time
 from pathlib import Path
@@ -26,18 +25,17 @@ from typing import Any
 
 import numpy as np
 import torch
-import torch.nn.functional as F
 
 from az_pz import checkpoint as ckpt
 from az_pz import rundir, schedule
 from az_pz._memory import trim_heap
-from az_pz.config import RunConfig, lr_factor, replace_nested
+from az_pz.config import RunConfig, replace_nested
 from az_pz.games import make_task
-from az_pz.network import AlphaZeroNetwork, NetworkEvaluator, autocast, resolve_device
-from az_pz.replay import PhaseBatch, ReplayBuffer, merge_batches
+from az_pz.network import AlphaZeroNetwork, NetworkEvaluator, resolve_device
+from az_pz.replay import PhaseBatch, ReplayBuffer
 from az_pz.selfplay import SelfPlayBackend, make_backend
 from az_pz.task import Task
-from az_pz.training import evaluation
+from az_pz.training import evaluation, learner
 from az_pz.training.callbacks import Callback, MetricsLog, default_callbacks, on_terminal, summary_line
 
 __all__ = ["Trainer"]
@@ -303,29 +301,7 @@ class Trainer:
         return metrics
 
     def _train(self, new_samples: int) -> dict[str, float]:
-        train = self.config.train
-        fraction = self._records_fraction()
-        if len(self.replay) < train.min_replay_size and not fraction:
-            return {"train/steps": 0.0, "replay/size": float(len(self.replay))}
-        if len(self.replay) < train.min_replay_size:  # recorded games carry the first iterations alone
-            fraction = 1.0
-        steps = max(train.min_steps_per_iteration, math.ceil(train.sample_reuse * new_samples / train.batch_size))
-        if steps == 0:  # no new positions and min_steps_per_iteration = 0
-            return {"train/steps": 0.0, "replay/size": float(len(self.replay))}
-        progress = schedule.progress(self.plan, self.iteration)  # the planned run, never the clock
-        totals = np.zeros(3)
-        lr = train.learning_rate
-        for _ in range(steps):
-            lr = train.learning_rate * lr_factor(train.lr_schedule, progress, int(self.counters["train_steps"]),
-                                                 train.warmup_steps, train.min_lr_fraction)
-            for group in self.optimizer.param_groups:
-                group["lr"] = lr
-            totals += self.train_step(self._sample(train.batch_size, fraction))
-            self.counters["train_steps"] += 1
-        policy, value, entropy = (float(x) for x in totals / steps)
-        return {"loss/policy": policy, "loss/value": value, "loss/total": policy + train.value_loss_weight * value,
-                "loss/target_entropy": entropy, "train/lr": lr, "train/steps": float(steps),
-                "replay/size": float(len(self.replay)), "train/records_fraction": fraction}
+        return learner.train(self, new_samples)
 
     def _record_selfplay(self, stats) -> None:
         if self._selfplay_recorder is None:
@@ -336,48 +312,15 @@ class Trainer:
         self._selfplay_recorder.write(stats.game_actions, stats.returns, self.iteration + 1)
 
     def _records_fraction(self) -> float:
-        """Share of each batch drawn from recorded games: ``train.records_fraction``, decaying linearly to 0
-        over ``train.records_decay_iterations`` iterations (0: constant) as self-play takes over."""
-        train = self.config.train
-        if self.records is None or len(self.records) == 0:
-            return 0.0
-        if not train.records_decay_iterations:
-            return train.records_fraction
-        return train.records_fraction * max(0.0, 1.0 - self.iteration / train.records_decay_iterations)
+        return learner.records_fraction(self)
 
     def _sample(self, batch_size: int, records_fraction: float) -> list[PhaseBatch]:
-        from_records = round(batch_size * records_fraction) if self.records is not None else 0
-        batches = self.records.sample(from_records, self.rng) if from_records else []
-        if batch_size - from_records:
-            batches += self.replay.sample(batch_size - from_records, self.rng)
-        return merge_batches(batches)
+        return learner.sample(self, batch_size, records_fraction)
 
     def train_step(self, batches: list[PhaseBatch]) -> np.ndarray:
-        """One AdamW step on a batch grouped by phase; returns (policy loss, value loss, target entropy)."""
-        self.network.train()
-        total = sum(len(b.values) for b in batches)
-        policy_sum = value_sum = entropy_sum = 0.0
-        loss = torch.zeros((), device=self.device)
-        with autocast(self.device):
-            for batch in batches:
-                obs = torch.from_numpy(batch.observations).to(self.device)
-                target_pi = torch.from_numpy(batch.policies).to(self.device)
-                target_v = torch.from_numpy(batch.values).to(self.device)
-                mask = torch.from_numpy(batch.masks).to(self.device)
-                logits, values = self.network(obs, batch.phase)
-                log_p = F.log_softmax(logits.float().masked_fill(~mask, -1e9), dim=1)
-                policy = -(target_pi * log_p).sum(dim=1).sum()
-                value = ((values.float() - target_v) ** 2).mean(dim=1).sum()
-                loss = loss + (policy + self.config.train.value_loss_weight * value) / total
-                policy_sum += float(policy.detach())
-                value_sum += float(value.detach())
-                entropy_sum += float(-(target_pi * torch.log(target_pi.clamp_min(1e-12))).sum().detach())
-        self.optimizer.zero_grad(set_to_none=True)
-        loss.backward()
-        if self.config.train.grad_clip_norm is not None:
-            torch.nn.utils.clip_grad_norm_(self.network.parameters(), self.config.train.grad_clip_norm)
-        self.optimizer.step()
-        return np.array([policy_sum / total, value_sum / total, entropy_sum / total])
+        """One AdamW step on a batch grouped by phase; returns (policy loss, value loss, target entropy)
+        (:mod:`az_pz.training.learner`)."""
+        return learner.train_step(self, batches)
 
     # ------------------------------------------------------------------ gating and evaluation
 
