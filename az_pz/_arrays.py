@@ -1,4 +1,4 @@
-"""Allocation of the search's flat per-tree arrays (layout documented in ``az_pz._tree``)."""
+"""Allocation of the search's flat per-tree arrays (layout documented in ``az_pz.tree``)."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """The Gumbel root of Danihelka et al. 2022, "Policy improvement by planning with Gumbel".
 
-NumPy helpers around the compiled root selection (``_tree.gumbel_pick``):
+NumPy helpers around the compiled root selection (``tree.gumbel_pick``):
 Gumbel-Top-k sampling of the considered actions, the Sequential Halving visit
 schedule, the improved policy target and the final choice. Arrays are over the
 root's legal edges, in edge order.

@@ -4,7 +4,7 @@
 ``leaves_per_tree`` leaves in every tree (virtual loss keeps the descents of
 one tree apart), sends the leaves of *all* trees to the evaluator in one call,
 expands them and backs their values up. The statistics live in flat
-preallocated arrays (see :mod:`az_pz._tree`, whose hot loops numba compiles);
+preallocated arrays (see :mod:`az_pz.tree`, whose hot loops numba compiles);
 states are opaque objects kept per node, made lazily: ``task.step`` runs once
 per edge, the first time a descent crosses it, and never mutates a state.
 
@@ -39,7 +39,7 @@ from typing import Any
 
 import numpy as np
 
-from az_pz import _gumbel, _tree
+from az_pz import _gumbel, tree
 from az_pz._arrays import NODE_FIELDS, edge_arrays, grow, node_arrays
 from az_pz.evaluators import Evaluator
 from az_pz.task import Task
@@ -153,7 +153,7 @@ class MCTS:
         self.evaluator = evaluator
         self.config = config
         self.num_games = num_games
-        self._kernels = _tree.JIT if use_numba else _tree.REFERENCE
+        self._kernels = tree.JIT if use_numba else tree.REFERENCE
         self._num_actions = task.spec.max_actions
         # The actions searched: a task may offer a pruned subset of its legal moves (Task.search_mask).
         self._search_mask = getattr(task, "search_mask", None) or task.legal_mask

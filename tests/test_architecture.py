@@ -25,7 +25,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 
 LAYERS: list[tuple[str, tuple[str, ...]]] = [
-    ("core", ("task", "_arrays", "_gumbel", "_tree", "_moved", "_memory", "io", "inference", "plots", "evaluators",
+    ("core", ("task", "_arrays", "_gumbel", "tree", "_tree", "_moved", "_memory", "io", "inference", "plots", "evaluators",
               "search", "testing")),
     ("games", ("adapters", "games", "solvers", "obs_checks")),
     ("learning", ("config", "generic_preset", "network", "bounds", "checkpoint", "replay", "rundir", "schedule",

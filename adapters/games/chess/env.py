@@ -15,7 +15,7 @@ import chess
 import numpy as np
 
 from az_pz.adapters.games.chess import tables
-from az_pz.adapters._native import write_turn
+from az_pz.adapters.native import write_turn
 
 AGENTS = ("player_0", "player_1")
 

@@ -21,7 +21,7 @@ import numpy as np
 from az_pz.adapters.games.chess import movegen
 from az_pz.adapters.games.chess import rules
 from az_pz.adapters.games.chess import tables
-from az_pz.adapters._native import NativeTask
+from az_pz.adapters.native import NativeTask
 
 __all__ = ["ChessState", "ChessTask", "MATERIAL_SCALE", "MATERIAL_VALUES", "NUM_ACTIONS", "OBSERVATION_SHAPE",
            "POLICY_LAYOUT", "POLICY_PLANES"]

@@ -29,7 +29,7 @@ from typing import Any, NamedTuple
 import numba
 import numpy as np
 
-from az_pz.adapters._native import NativeTask, write_turn
+from az_pz.adapters.native import NativeTask, write_turn
 
 __all__ = ["ConnectFourState", "ConnectFourTask", "ONGOING", "WON_0", "WON_1", "DRAW"]
 

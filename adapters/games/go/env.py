@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from az_pz.adapters.games.go import engine
-from az_pz.adapters._native import write_turn
+from az_pz.adapters.native import write_turn
 from az_pz.adapters.games.go.task import GoState, GoTask
 
 

@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 
 from az_pz.adapters.games.go import engine
-from az_pz.adapters._native import NativeTask
+from az_pz.adapters.native import NativeTask
 
 AGENTS = ("black_0", "white_0")
 """PettingZoo's agent names, in seat order."""

@@ -31,7 +31,7 @@ from typing import Any
 
 import numpy as np
 
-from az_pz.adapters._native import NativeTask, write_turn
+from az_pz.adapters.native import NativeTask, write_turn
 
 __all__ = ["TicTacToeTask", "squares_to_state", "state_to_squares"]
 
