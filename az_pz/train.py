@@ -19,73 +19,84 @@ from __future__ import annotations
 
 import random
 import time
-from pathlib import Path
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import torch
 
-from az_pz import checkpoint as ckpt
-from az_pz import rundir, schedule
+from az_pz import schedule
 from az_pz._memory import trim_heap
 from az_pz.config import RunConfig, replace_nested
 from az_pz.games import make_task
-from az_pz.network import AlphaZeroNetwork, NetworkEvaluator, resolve_device
-from az_pz.replay import PhaseBatch, ReplayBuffer
+from az_pz.network import AlphaZeroNetwork, resolve_device
+from az_pz.replay import PhaseBatch
 from az_pz.selfplay import SelfPlayBackend, make_backend
 from az_pz.task import Task
-from az_pz.training import evaluation, learner
-from az_pz.training.callbacks import Callback, MetricsLog, default_callbacks, on_terminal, summary_line
+from az_pz.training import evaluation, learner, resume
+from az_pz.training.callbacks import Callback, default_callbacks, progress_bar, summary_line
+from az_pz.training.learner import Learner
+from az_pz.training.run_directory import RunDirectory
 
 __all__ = ["Trainer"]
 
 
-def _task_of_stored_run(run_dir: Path, config: RunConfig) -> Task:
-    """The task of a run's ``config.json`` (game never imported, see :func:`az_pz.games.task_from_file`),
-    with its network and replay buffer checked against :mod:`az_pz.bounds` before anything is allocated."""
-    from az_pz.bounds import check_network_size, check_replay_size
-    from az_pz.games import task_from_file
+def _seed(seed: int) -> np.random.Generator:
+    """Seed Python's, NumPy's and torch's generators; the run's own generator (saved with checkpoints)."""
+    random.seed(seed)
+    np.random.seed(seed % 2**32)
+    torch.manual_seed(seed)
+    return np.random.default_rng(seed)
 
-    source = str(run_dir / "config.json")
-    try:
-        task = task_from_file(config.game, config.env_kwargs, source)
-        check_network_size(task.spec, config.network, source)
-        check_replay_size(task.spec, config.train.replay_capacity, source)
-    except ValueError as error:
-        raise ckpt.CheckpointError(str(error)) from None
-    return task
+
+def _stop_reason(plan: dict, iteration: int, seconds: float, limit: float | None) -> str | None:
+    """Why the run ends after ``iteration``: the planned end of a time-limited run, or (no plan) its time limit."""
+    end = schedule.planned_end(plan)
+    if end is not None and iteration >= end:
+        return f"planned end of the time-limited run reached after {iteration} iterations"
+    if end is None and limit is not None and seconds >= limit:
+        return f"time limit of {limit:.0f}s reached after {iteration} iterations"
+    return None
+
+
+class _Part:
+    """A trainer attribute that lives on one of its parts (the learner, the run directory), read and set there."""
+
+    def __init__(self, part: str, name: str | None = None) -> None:
+        self.part, self.name = part, name
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = self.name or name
+
+    def __get__(self, trainer: Any, owner: type | None = None) -> Any:
+        return self if trainer is None else getattr(getattr(trainer, self.part), self.name)
+
+    def __set__(self, trainer: Any, value: Any) -> None:
+        setattr(getattr(trainer, self.part), self.name, value)
 
 
 class Trainer:
-    """Owns the network, optimizer, replay buffer and self-play of one run directory."""
+    """The training loop of one run directory: self-play through its backend, steps through its
+    :class:`~az_pz.training.learner.Learner`, reads and writes through its
+    :class:`~az_pz.training.run_directory.RunDirectory`."""
+
+    network, optimizer, evaluator, replay, records, best_state, plan = (_Part("learner") for _ in range(7))
+    run_dir = _Part("rundir", "path")
 
     def __init__(self, config: RunConfig, *, run_dir: str | Path | None = None, task: Task | None = None,
                  device: str | None = None, progress: bool = True, tensorboard: bool = True,
                  ray: Any = None, callbacks: Sequence[Callback] = (), _resuming: bool = False) -> None:
-        self.config = config
+        self.config, self.progress = config, progress
         self.task = task if task is not None else make_task(config.game, **config.env_kwargs)
         self.spec = self.task.spec
         self.device = resolve_device(device or config.device)
-        self.progress = progress
-        self.run_dir = Path(run_dir) if run_dir else Path("runs") / f"{self.spec.name}-{time.strftime('%Y%m%d-%H%M%S')}"
-        if not _resuming:  # a new run: a missing or empty directory only; refused before anything is written
-            rundir.check_new_run_dir(self.run_dir)
+        self.rundir = RunDirectory(run_dir or Path("runs") / f"{self.spec.name}-{time.strftime('%Y%m%d-%H%M%S')}",
+                                   new=not _resuming)
         if config.num_threads and self.device.type == "cpu":
             torch.set_num_threads(config.num_threads)
-        self.rng = np.random.default_rng(config.seed)
-        random.seed(config.seed)
-        np.random.seed(config.seed % 2**32)
-        torch.manual_seed(config.seed)
-        self.network = AlphaZeroNetwork(self.spec, config.network).to(self.device)
-        self.optimizer = torch.optim.AdamW(self.network.parameters(), lr=config.train.learning_rate,
-                                           weight_decay=config.train.weight_decay)
-        self.replay = ReplayBuffer(self.spec, config.train.replay_capacity)
-        self._selfplay_recorder = None
-        self.records: ReplayBuffer | None = None
-        """Positions from recorded games (``az_pz.warmstart``), mixed into batches at ``train.records_fraction``."""
-        self.evaluator = NetworkEvaluator(self.network, self.device)
-        self._ray = ray
+        self.rng = _seed(config.seed)
+        self.learner = Learner(self.spec, config, self.device)
         self.selfplay: SelfPlayBackend = None  # type: ignore[assignment]  # built once the run directory exists
         """The self-play backend (``selfplay.backend``): plays with the current network, holds the resignation
         state saved with checkpoints (:mod:`az_pz.selfplay.backends`)."""
@@ -97,31 +108,19 @@ class Trainer:
         """Iterations completed."""
         self.counters: dict[str, float] = {"train_steps": 0, "games": 0, "positions": 0, "seconds": 0.0,
                                            "gating_accepted": 0, "gating_rejected": 0}
-        self.plan = schedule.new_plan(config.train)
-        """The planned length the learning-rate schedule spans (az_pz.schedule), stored in state.json."""
         self._saving_seconds = 0.0
         """Seconds of the last checkpoint write, not yet in ``counters["seconds"]`` (the next iteration adds them)."""
-        self.best_state: dict[str, torch.Tensor] | None = None
         self.history: list[dict[str, Any]] = []
         self.callbacks: list[Callback] = [*default_callbacks(tensorboard=tensorboard), *callbacks]
         """Called after every iteration (``on_iteration_end(trainer, metrics)``): metrics.jsonl, TensorBoard,
         the console line, then the user's (:mod:`az_pz.training.callbacks`)."""
-        self._lock: rundir.RunLock | None = None
-        if not _resuming:
-            self.run_dir.mkdir(parents=True, exist_ok=True)
-        self._lock = rundir.RunLock(self.run_dir)  # one writer per run, for the trainer's lifetime
-        if not _resuming:
-            ckpt.write_run_config(self.run_dir, config, self.spec)
+        self.rundir.open(config, self.spec)  # one writer per run, for the trainer's lifetime
         try:
             self.selfplay = make_backend(config, self.task, self.network, self.evaluator, self.run_dir, ray=ray,
                                          progress=progress)
         except BaseException:
-            self._lock.release()
+            self.rundir.release()
             raise
-        if config.eval.gating:
-            self.best_state = {k: v.detach().clone() for k, v in self.network.state_dict().items()}
-
-    # ------------------------------------------------------------------ resume
 
     @classmethod
     def resume(cls, run_dir: str | Path, *, config: RunConfig | None = None, task: Task | None = None,
@@ -138,106 +137,24 @@ class Trainer:
         ``run_dir`` is left untouched, its later checkpoints included. A missing or damaged
         ``checkpoints/latest`` falls back to the newest checkpoint that verifies (see :mod:`az_pz.rundir`).
         """
-        run_dir = Path(run_dir)
-        stored, task_json = ckpt.read_run_config(run_dir)
-        if task is None:  # config.json is data: its game is resolved among known games only, sizes bounded
-            task = _task_of_stored_run(run_dir, stored)
-        config = config if config is not None else stored
-        new_config = replace_nested(config, **overrides) if overrides else config
-        config = stored
-        if new_config.game != config.game or new_config.network != config.network or new_config.env_kwargs != config.env_kwargs:
-            raise ckpt.CheckpointError("a resumed run keeps its game, env_kwargs and network; start a new run to change them")
-        if checkpoint is not None:
-            source = rundir.choose_checkpoint(run_dir, None, checkpoint)
-            try:
-                latest = ckpt.latest_checkpoint(run_dir)
-            except ckpt.CheckpointError:  # a damaged pointer: the chosen checkpoint starts a fork
-                latest = None
-            if fork_to is not None or latest is None or source.resolve() != latest.resolve():
-                fork_to = Path(fork_to) if fork_to is not None else run_dir.with_name(f"{run_dir.name}-from-{source.name}")
-                rundir.fork_run(run_dir, source, fork_to)
-                _say(f"resuming {run_dir} from {source.name} in a new run directory {fork_to} "
-                     f"({run_dir} is left as it was)")
-                run_dir = fork_to
-        elif fork_to is not None:
-            raise ckpt.CheckpointError("fork_to needs checkpoint= (the checkpoint the new run starts from)")
-        trainer = cls(new_config, run_dir=run_dir, task=task, device=device, progress=progress,
+        run_dir, task, stored, config, task_json = resume.prepare(Path(run_dir), config, task, checkpoint,
+                                                                  fork_to, overrides)
+        trainer = cls(config, run_dir=run_dir, task=task, device=device, progress=progress,
                       tensorboard=tensorboard, ray=ray, callbacks=callbacks, _resuming=True)
-        if task_json != trainer.spec.to_json():
-            trainer.close()
-            raise ckpt.CheckpointError(f"{run_dir} was trained on {task_json.get('name')!r} with spec {task_json}, "
-                                       f"but the task given has spec {trainer.spec.to_json()}")
-        try:
-            chosen = rundir.choose_checkpoint(run_dir, trainer.spec, say=_say)
-            if chosen is not None:
-                trainer._load(chosen)
-            MetricsLog.trim(run_dir, trainer.history)  # lines past the checkpoint go: the log is appended to
-        except BaseException:
-            trainer.close()
-            raise
-        if new_config != config:
-            ckpt.write_run_config(run_dir, new_config, trainer.spec)
+        resume.restore(trainer, task_json, stored)
         return trainer
-
-    def _load(self, checkpoint: Path) -> None:
-        """Load everything first, then commit: a bad file leaves the trainer (and the disk) untouched."""
-        state = ckpt.read_checkpoint_state(checkpoint, self.spec)
-        network = AlphaZeroNetwork(self.spec, self.config.network)
-        ckpt.load_model_weights(checkpoint / "model.safetensors", network, self.spec)
-        optimizer = torch.optim.AdamW(network.parameters(), lr=self.config.train.learning_rate,
-                                      weight_decay=self.config.train.weight_decay)
-        ckpt.load_optimizer(checkpoint, optimizer)
-        replay = None
-        if (checkpoint / "replay.npz").is_file():
-            try:
-                replay = ReplayBuffer.load(checkpoint / "replay.npz", self.spec, self.config.train.replay_capacity)
-            except ValueError as error:
-                raise ckpt.CheckpointError(str(error)) from error
-        records = None
-        if (checkpoint / "records.npz").is_file():
-            try:
-                records = ReplayBuffer.load(checkpoint / "records.npz", self.spec)
-            except ValueError as error:
-                raise ckpt.CheckpointError(str(error)) from error
-        best = None
-        if (checkpoint / "best_model.safetensors").is_file():
-            best_net = AlphaZeroNetwork(self.spec, self.config.network)
-            ckpt.load_model_weights(checkpoint / "best_model.safetensors", best_net, self.spec)
-            best = best_net.state_dict()
-        self.network.load_state_dict(network.state_dict())
-        self.optimizer.load_state_dict(optimizer.state_dict())
-        if replay is not None:
-            self.replay = replay
-        if records is not None:
-            self.records = records
-        if best is not None:
-            self.best_state = best
-        elif self.best_state is not None:  # gating switched on at resume: the loaded network is the best so far
-            self.best_state = {k: v.detach().clone() for k, v in self.network.state_dict().items()}
-        self.iteration = int(state["iteration"])
-        self.counters.update(state.get("counters", {}))
-        self.selfplay.load_state_dict(state.get("selfplay", {}))
-        self.plan, note = schedule.replan(state.get("schedule"), self.config.train, self.iteration,
-                                          float(self.counters["seconds"]))
-        if note:
-            _say(note)
-        ckpt.restore_rng_state(state["rng"], self.rng)
-        self.history = MetricsLog.read(self.run_dir, up_to=self.iteration)
 
     # ------------------------------------------------------------------ the loop
 
     def learn(self, iterations: int | None = None) -> list[dict[str, Any]]:
         """Run until ``iterations`` (default ``train.iterations``) are complete or the time limit is hit."""
         target = self.config.train.iterations if iterations is None else iterations
-        limit = self.config.train.time_limit_s
         try:
             while self.iteration < target:
-                end = schedule.planned_end(self.plan)
-                if end is not None and self.iteration >= end:
-                    self._print(f"planned end of the time-limited run reached after {self.iteration} iterations")
-                    break
-                if end is None and limit is not None and self.counters["seconds"] + self._saving_seconds >= limit:
-                    self._print(f"time limit of {limit:.0f}s reached after {self.iteration} iterations")
+                reason = _stop_reason(self.plan, self.iteration, self.counters["seconds"] + self._saving_seconds,
+                                      self.config.train.time_limit_s)
+                if reason:
+                    self._print(reason)
                     break
                 self.run_iteration(target)
         finally:
@@ -251,16 +168,8 @@ class Trainer:
         # The time limit is wall time: the last checkpoint write counts, within this iteration's time.
         start = time.perf_counter() - self._saving_seconds
         self._saving_seconds = 0.0
-        metrics: dict[str, Any] = {"iteration": self.iteration + 1}
-        if self.iteration == 0 and config.selfplay.random_games and self.replay.total_added == 0:
-            from az_pz.warmstart import random_play_positions
-
-            played, _ = random_play_positions(self.task, config.selfplay.random_games, self.rng,
-                                              symmetries=config.selfplay.symmetry_augmentation)
-            for position in played:
-                self.replay.add(*position)
-            metrics["selfplay/random_play_positions"] = float(len(played))
-        bar = self._bar(config.selfplay.games_per_iteration, f"iter {self.iteration + 1} self-play")
+        metrics: dict[str, Any] = {"iteration": self.iteration + 1, **learner.random_play(self)}
+        bar = progress_bar(self.progress, config.selfplay.games_per_iteration, f"iter {self.iteration + 1} self-play")
         positions, stats = self.selfplay.play(config.selfplay.games_per_iteration, self.rng,
                                               on_game=(lambda _: bar.update(1)) if bar else None)
         if bar:
@@ -269,10 +178,10 @@ class Trainer:
             self.replay.add(*position)
         metrics.update(stats.metrics())
         if config.selfplay.record_games:
-            self._record_selfplay(stats)
+            self.rundir.record_selfplay(self.task, config, stats, self.iteration + 1)
         metrics.update(self._train(len(positions)))
         if config.eval.gating:
-            metrics.update(self._gate())
+            metrics.update(evaluation.gate(self))
         self.iteration += 1
         every = config.eval.every
         if every and (self.iteration % every == 0 or self.iteration >= target):
@@ -289,10 +198,8 @@ class Trainer:
                                     [m["time/iteration_s"] for m in self.history[-2:] if "time/iteration_s" in m])
         if note:
             self._print(note)
-        end = schedule.planned_end(self.plan)
-        last = self.iteration >= target or (end is not None and self.iteration >= end) or (
-            end is None and config.train.time_limit_s is not None
-            and self.counters["seconds"] >= config.train.time_limit_s)
+        last = self.iteration >= target or _stop_reason(self.plan, self.iteration, self.counters["seconds"],
+                                                        config.train.time_limit_s) is not None
         if self.iteration % config.train.checkpoint_every == 0 or last:
             saving = time.perf_counter()
             self.save()
@@ -303,75 +210,34 @@ class Trainer:
     def _train(self, new_samples: int) -> dict[str, float]:
         return learner.train(self, new_samples)
 
-    def _record_selfplay(self, stats) -> None:
-        if self._selfplay_recorder is None:
-            from az_pz.records.selfplay import SelfPlayRecorder
-
-            self._selfplay_recorder = SelfPlayRecorder(self.run_dir / "selfplay_games.jsonl", self.task,
-                                                       self.config.game, self.config.env_kwargs)
-        self._selfplay_recorder.write(stats.game_actions, stats.returns, self.iteration + 1)
-
-    def _records_fraction(self) -> float:
-        return learner.records_fraction(self)
-
-    def _sample(self, batch_size: int, records_fraction: float) -> list[PhaseBatch]:
-        return learner.sample(self, batch_size, records_fraction)
-
     def train_step(self, batches: list[PhaseBatch]) -> np.ndarray:
         """One AdamW step on a batch grouped by phase; returns (policy loss, value loss, target entropy)
         (:mod:`az_pz.training.learner`)."""
         return learner.train_step(self, batches)
 
-    # ------------------------------------------------------------------ gating and evaluation
-
     def _search_player(self, network: AlphaZeroNetwork | None = None, games: int = 1):
         return evaluation.search_player(self, network, games)
-
-    def _gate(self) -> dict[str, float]:
-        return evaluation.gate(self)
 
     def evaluate(self, *, games_vs_random: int | None = None, games_vs_rollout: int | None = None,
                  rollout_simulations: int | None = None, prefix: str = "eval") -> dict[str, float]:
         """Win rates of the current network with search against random play and a rollout MCTS (seats alternated;
         :mod:`az_pz.training.evaluation`)."""
-        config = self.config.eval
-        return evaluation.evaluate(self, config.games_vs_random if games_vs_random is None else games_vs_random,
-                                   config.games_vs_rollout if games_vs_rollout is None else games_vs_rollout,
-                                   rollout_simulations or config.rollout_simulations, prefix)
+        return evaluation.evaluate(self, games_vs_random, games_vs_rollout, rollout_simulations, prefix)
 
     def final_evaluation(self) -> dict[str, float]:
         """The end-of-training evaluation (``eval.final_games`` per opponent), logged as ``final/...``."""
-        config = self.config.eval
-        metrics = self.evaluate(games_vs_random=config.final_games, games_vs_rollout=config.final_games,
-                                rollout_simulations=config.final_rollout_simulations, prefix="final")
+        metrics = evaluation.final(self)
         self._print("final: " + "  ".join(f"{k.split('/')[1]} {v:.3f}" for k, v in metrics.items()))
-        from az_pz.io import atomic_write_json
-
-        atomic_write_json(self.run_dir / "final_eval.json", {"iteration": self.iteration, **metrics})
+        self.rundir.write_final_eval(self.iteration, metrics)
         return metrics
-
-    # ------------------------------------------------------------------ persistence and logging
 
     def save(self) -> Path:
         """Write a checkpoint of the current iteration (atomic; ``latest`` updated last)."""
-        config_json = ckpt.config_to_json(self.config)["network"]
-        files: dict[str, Any] = {
-            "model.safetensors": ckpt.model_to_bytes(self.network, self.spec, config_json),
-            "optimizer.safetensors": ckpt.optimizer_to_bytes(self.optimizer),
-        }
-        if self.config.train.save_replay:
-            files["replay.npz"] = self.replay
-        if self.records is not None:
-            files["records.npz"] = self.records
-        if self.best_state is not None:
-            best = AlphaZeroNetwork(self.spec, self.config.network)
-            best.load_state_dict(self.best_state)
-            files["best_model.safetensors"] = ckpt.model_to_bytes(best, self.spec, config_json)
+        from az_pz.checkpoint import rng_state
+
         state = {"game": self.spec.name, "counters": self.counters, "selfplay": self.selfplay.state_dict(),
-                 "rng": ckpt.rng_state(self.rng), "lr": self.optimizer.param_groups[0]["lr"],
-                 "schedule": self.plan}
-        return ckpt.save_checkpoint(self.run_dir, self.iteration, files, state, keep=self.config.train.keep_checkpoints,
-                                    keep_every=self.config.train.keep_every)
+                 "rng": rng_state(self.rng), "lr": self.optimizer.param_groups[0]["lr"], "schedule": self.plan}
+        return self.rundir.save_checkpoint(self.iteration, self.learner.checkpoint_files(), state, self.config)
 
     def _log(self, metrics: dict[str, Any]) -> None:
         self.history.append(metrics)
@@ -387,8 +253,8 @@ class Trainer:
                            progress=self.progress)
         new.load_state_dict(self.selfplay.state_dict())
         self.selfplay.close()
-        self.selfplay, self.config, self._ray = new, config, ray
-        ckpt.write_run_config(self.run_dir, config, self.spec)
+        self.selfplay, self.config = new, config
+        self.rundir.write_config(config, self.spec)
 
     def close(self) -> None:
         """Stop self-play workers, close TensorBoard, release the run's lock (the trainer writes no more)."""
@@ -396,16 +262,8 @@ class Trainer:
             self.selfplay.close()
         for callback in getattr(self, "callbacks", ()):
             callback.on_train_end(self)
-        if getattr(self, "_lock", None) is not None:
-            self._lock.release()
-            self._lock = None
-
-    def _bar(self, total: int, description: str):
-        if not self.progress or not on_terminal():  # a log file gets the iteration line, not bar frames
-            return None
-        from tqdm.auto import tqdm
-
-        return tqdm(total=total, desc=description, leave=False, dynamic_ncols=True)
+        if getattr(self, "rundir", None) is not None:
+            self.rundir.release()
 
     def _print(self, text: str) -> None:
         if self.progress:
@@ -414,11 +272,5 @@ class Trainer:
             tqdm.write(text)
 
 
-def _say(text: str) -> None:
-    """A notice the user must see whatever the progress setting (a fallback checkpoint, a fork)."""
-    import sys
-
-    print(f"az-pz: {text}", file=sys.stderr, flush=True)
-
-
 _summary_line = summary_line  # its former home
+_say = resume.say

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 __all__ = ["Callback", "ConsoleLine", "MetricsLog", "TensorBoardLog", "default_callbacks", "on_terminal",
-           "summary_line"]
+           "progress_bar", "summary_line"]
 
 
 class Callback:
@@ -40,6 +40,15 @@ def on_terminal() -> bool:
         return sys.stderr.isatty()
     except (AttributeError, ValueError):
         return False
+
+
+def progress_bar(progress: bool, total: int, description: str):
+    """A tqdm bar when the trainer reports progress on a terminal, else None."""
+    if not progress or not on_terminal():  # a log file gets the iteration line, not bar frames
+        return None
+    from tqdm.auto import tqdm
+
+    return tqdm(total=total, desc=description, leave=False, dynamic_ncols=True)
 
 
 class MetricsLog(Callback):

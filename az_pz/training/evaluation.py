@@ -17,7 +17,7 @@ from az_pz.matches.players import RandomPlayer, SearchPlayer, rollout_player
 from az_pz.matches.runner import play_match
 from az_pz.network import AlphaZeroNetwork, NetworkEvaluator
 
-__all__ = ["evaluate", "gate", "search_player"]
+__all__ = ["evaluate", "final", "gate", "search_player"]
 
 
 def search_player(trainer: Any, network: AlphaZeroNetwork | None = None, games: int = 1) -> SearchPlayer:
@@ -45,9 +45,14 @@ def gate(trainer: Any) -> dict[str, float]:
     return {"gating/win_rate": result.wins / max(decisive, 1), "gating/accepted": float(accepted)}
 
 
-def evaluate(trainer: Any, n_random: int, n_rollout: int, rollout_simulations: int, prefix: str) -> dict[str, float]:
-    """Win and loss rates of the learner against random play and a rollout MCTS of ``rollout_simulations``."""
+def evaluate(trainer: Any, n_random: int | None = None, n_rollout: int | None = None,
+             rollout_simulations: int | None = None, prefix: str = "eval") -> dict[str, float]:
+    """Win and loss rates of the learner against random play and a rollout MCTS of ``rollout_simulations``
+    (each None or 0 simulations: ``eval.games_vs_random``, ``eval.games_vs_rollout``, ``eval.rollout_simulations``)."""
     config = trainer.config
+    n_random = config.eval.games_vs_random if n_random is None else n_random
+    n_rollout = config.eval.games_vs_rollout if n_rollout is None else n_rollout
+    rollout_simulations = rollout_simulations or config.eval.rollout_simulations
     rng = np.random.default_rng([config.seed, trainer.iteration, 1])
     out: dict[str, float] = {}
     max_moves = config.eval.max_moves or config.selfplay.max_moves
@@ -65,3 +70,9 @@ def evaluate(trainer: Any, n_random: int, n_rollout: int, rollout_simulations: i
         out.update({f"{prefix}/win_rate_mcts": result.win_rate, f"{prefix}/loss_rate_mcts": result.losses / n_rollout,
                     f"{prefix}/mcts_simulations": float(rollout_simulations)})
     return out
+
+
+def final(trainer: Any) -> dict[str, float]:
+    """The end-of-training evaluation: ``eval.final_games`` per opponent, ``eval.final_rollout_simulations``."""
+    config = trainer.config.eval
+    return evaluate(trainer, config.final_games, config.final_games, config.final_rollout_simulations, "final")

@@ -1,24 +1,119 @@
 """The learner: AdamW steps on batches from the replay buffer (and recorded games), on the learning-rate schedule.
 
-Functions over the :class:`~az_pz.train.Trainer`'s network, optimizer, replay buffer and counters; the trainer's
-``train_step`` and the loop call them.
+:class:`Learner` holds what learns (network, optimizer, replay buffer, recorded positions, the best network for
+gating, the schedule's plan) and moves it to and from checkpoint files. The functions below run the steps over
+the :class:`~az_pz.train.Trainer`, which exposes the learner's parts together with its own iteration, counters
+and random generator; the trainer's ``train_step`` and the loop call them.
 """
 
 from __future__ import annotations
 
 import math
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import torch
 import torch.nn.functional as F
 
+from az_pz import checkpoint as ckpt
 from az_pz import schedule
-from az_pz.config import lr_factor
-from az_pz.network import autocast
-from az_pz.replay import PhaseBatch, merge_batches
+from az_pz.config import RunConfig, TrainConfig, lr_factor
+from az_pz.network import AlphaZeroNetwork, NetworkEvaluator, autocast
+from az_pz.replay import PhaseBatch, ReplayBuffer, merge_batches
+from az_pz.task import TaskSpec
 
-__all__ = ["records_fraction", "sample", "train", "train_step"]
+__all__ = ["Learner", "random_play", "records_fraction", "sample", "train", "train_step"]
+
+
+class Learner:
+    """The learning state of one run, built for ``config`` on ``device``; the trainer reads and writes it."""
+
+    def __init__(self, spec: TaskSpec, config: RunConfig, device: torch.device) -> None:
+        self.spec, self.config = spec, config
+        self.network = AlphaZeroNetwork(spec, config.network).to(device)
+        self.optimizer = _adamw(self.network, config.train)
+        self.evaluator = NetworkEvaluator(self.network, device)
+        self.replay = ReplayBuffer(spec, config.train.replay_capacity)
+        self.records: ReplayBuffer | None = None
+        """Positions from recorded games (``az_pz.warmstart``), mixed into batches at ``train.records_fraction``."""
+        self.plan = schedule.new_plan(config.train)
+        """The planned length the learning-rate schedule spans (az_pz.schedule), stored in state.json."""
+        self.best_state: dict[str, torch.Tensor] | None = self.network_state() if config.eval.gating else None
+        """The best network so far (``eval.gating``), or None."""
+
+    def network_state(self) -> dict[str, torch.Tensor]:
+        """A copy of the network's weights."""
+        return {k: v.detach().clone() for k, v in self.network.state_dict().items()}
+
+    def load(self, checkpoint: Path) -> None:
+        """Read every file of ``checkpoint`` first, then commit: a bad file leaves the learner untouched."""
+        spec, config = self.spec, self.config
+        network = AlphaZeroNetwork(spec, config.network)
+        ckpt.load_model_weights(checkpoint / "model.safetensors", network, spec)
+        optimizer = _adamw(network, config.train)
+        ckpt.load_optimizer(checkpoint, optimizer)
+        replay = _buffer(checkpoint / "replay.npz", spec, config.train.replay_capacity)
+        records = _buffer(checkpoint / "records.npz", spec, None)
+        best = None
+        if (checkpoint / "best_model.safetensors").is_file():
+            best_net = AlphaZeroNetwork(spec, config.network)
+            ckpt.load_model_weights(checkpoint / "best_model.safetensors", best_net, spec)
+            best = best_net.state_dict()
+        self.network.load_state_dict(network.state_dict())
+        self.optimizer.load_state_dict(optimizer.state_dict())
+        if replay is not None:
+            self.replay = replay
+        if records is not None:
+            self.records = records
+        if best is not None:
+            self.best_state = best
+        elif self.best_state is not None:  # gating switched on at resume: the loaded network is the best so far
+            self.best_state = self.network_state()
+
+    def checkpoint_files(self) -> dict[str, Any]:
+        """The checkpoint's files (name: bytes or a buffer) for :func:`az_pz.checkpoint.save_checkpoint`."""
+        config_json = ckpt.config_to_json(self.config)["network"]
+        files: dict[str, Any] = {
+            "model.safetensors": ckpt.model_to_bytes(self.network, self.spec, config_json),
+            "optimizer.safetensors": ckpt.optimizer_to_bytes(self.optimizer),
+        }
+        if self.config.train.save_replay:
+            files["replay.npz"] = self.replay
+        if self.records is not None:
+            files["records.npz"] = self.records
+        if self.best_state is not None:
+            best = AlphaZeroNetwork(self.spec, self.config.network)
+            best.load_state_dict(self.best_state)
+            files["best_model.safetensors"] = ckpt.model_to_bytes(best, self.spec, config_json)
+        return files
+
+
+def _adamw(network: torch.nn.Module, train: TrainConfig) -> torch.optim.AdamW:
+    return torch.optim.AdamW(network.parameters(), lr=train.learning_rate, weight_decay=train.weight_decay)
+
+
+def _buffer(path: Path, spec: TaskSpec, capacity: int | None) -> ReplayBuffer | None:
+    if not path.is_file():
+        return None
+    try:
+        return ReplayBuffer.load(path, spec, capacity) if capacity is not None else ReplayBuffer.load(path, spec)
+    except ValueError as error:
+        raise ckpt.CheckpointError(str(error)) from error
+
+
+def random_play(trainer: Any) -> dict[str, float]:
+    """A new run's first iteration: ``selfplay.random_games`` random games fill the empty replay buffer."""
+    selfplay = trainer.config.selfplay
+    if trainer.iteration or not selfplay.random_games or trainer.replay.total_added:
+        return {}
+    from az_pz.warmstart import random_play_positions
+
+    played, _ = random_play_positions(trainer.task, selfplay.random_games, trainer.rng,
+                                      symmetries=selfplay.symmetry_augmentation)
+    for position in played:
+        trainer.replay.add(*position)
+    return {"selfplay/random_play_positions": float(len(played))}
 
 
 def train(trainer: Any, new_samples: int) -> dict[str, float]:
