@@ -14,7 +14,7 @@ __version__ = "0.1.0"
 
 # Heavy parts (torch) load on first use, so ``import az_pz`` and ``az-pz info`` stay fast.
 _LAZY = {
-    "AlphaZeroAgent": "az_pz.agent",
+    "AlphaZeroAgent": "az_pz.agents.alphazero",
     "Trainer": "az_pz.train",
     "RunConfig": "az_pz.config",
     "preset": "az_pz.config",

@@ -53,7 +53,7 @@ def elo_over_training(run_dir: str | Path, *, references: Sequence[str] = ("rand
         record_dir: where every game is kept (``az_pz.records``; default ``OUT_DIR/games``).
         **agent_overrides: passed to ``AlphaZeroAgent.load`` (e.g. ``num_simulations=64``).
     """
-    from az_pz.agent import AlphaZeroAgent
+    from az_pz.agents.alphazero import AlphaZeroAgent
     from az_pz.agents import make
     from az_pz.records import GameRecorder
 

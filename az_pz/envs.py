@@ -202,5 +202,5 @@ def _trained_spec(agent: Any) -> Any:
     """The task spec an AlphaZero agent was trained on (its game is fixed), else None."""
     import sys
 
-    module = sys.modules.get("az_pz.agent")  # not loaded: no AlphaZeroAgent exists (and torch stays unloaded)
+    module = sys.modules.get("az_pz.agents.alphazero")  # not loaded: no AlphaZeroAgent exists (and torch stays unloaded)
     return agent.task.spec if module is not None and isinstance(agent, module.AlphaZeroAgent) else None

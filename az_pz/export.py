@@ -77,7 +77,7 @@ def output_names(num_phases: int) -> list[tuple[str, str, str]]:
 
 def load_network(source: str | os.PathLike) -> tuple[Any, nn.Module]:
     """``(task, network)`` of a run directory, checkpoint directory or agent ``.zip``, on the CPU, eval mode."""
-    from az_pz.agent import AlphaZeroAgent
+    from az_pz.agents.alphazero import AlphaZeroAgent
 
     agent = AlphaZeroAgent.load(source, device="cpu")
     return agent.task, agent.network.eval()

@@ -133,7 +133,7 @@ def bench_game(game: str, batches: list[int], rounds: int, seconds: float, threa
 
 
 def arena(run: str, games: int, simulations: int, opening_moves: int) -> None:
-    from az_pz.agent import AlphaZeroAgent
+    from az_pz.agents.alphazero import AlphaZeroAgent
     from az_pz.matches import round_robin
 
     agents = {kind: AlphaZeroAgent.load(run, device="cpu", evaluator=kind, num_simulations=simulations)

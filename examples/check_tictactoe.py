@@ -21,7 +21,7 @@ import time
 import numpy as np
 import torch
 
-from az_pz.agent import AlphaZeroAgent
+from az_pz.agents.alphazero import AlphaZeroAgent
 from az_pz.games import make_task
 
 

@@ -29,7 +29,7 @@ import torch
 from sb3_contrib import MaskablePPO
 
 import az_pz  # noqa: F401  (registers az_pz/ConnectFour-v0)
-from az_pz.agent import AlphaZeroAgent
+from az_pz.agents.alphazero import AlphaZeroAgent
 from az_pz.agents import RandomAgent
 from az_pz.agents.sb3 import SB3Agent
 from az_pz.matches import evaluate, round_robin

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from pettingzoo.classic import connect_four_v3
 
-from az_pz.agent import AlphaZeroAgent
+from az_pz.agents.alphazero import AlphaZeroAgent
 
 
 def eval_action_mask(env_fn, model_path, num_games=100, render_mode=None, **env_kwargs):

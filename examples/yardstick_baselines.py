@@ -13,7 +13,7 @@ import time
 
 import torch
 
-from az_pz.agent import AlphaZeroAgent
+from az_pz.agents.alphazero import AlphaZeroAgent
 from az_pz.agents import make
 from az_pz.cli.yardstick import _print_rows
 from az_pz.config import preset

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from az_pz.agent import AlphaZeroAgent
+from az_pz.agents.alphazero import AlphaZeroAgent
 from az_pz.checkpoint import CheckpointError
 from az_pz.train import Trainer
 from learning_helpers import tiny_config
@@ -172,7 +172,7 @@ def _untrained_agent(game):
 def test_predict_on_finished_games_answers_from_the_mask_without_searching(game):
     """The observation of a finished game decodes to a terminal state (whoever observes it); predict then
     returns a legal action from the given mask without searching, and refuses a mask with no action."""
-    from az_pz.agent import _known_decoder
+    from az_pz.agents.alphazero_observations import known_decoder as _known_decoder
 
     agent = _untrained_agent(game)
     task, decode = agent.task, _known_decoder(agent.task)

@@ -86,7 +86,7 @@ def test_truncated_file_fails_clearly_and_changes_nothing(trained_run, tmp_path)
     before = _snapshot(run_dir)
     with pytest.raises(CheckpointError, match="model.safetensors is damaged"):
         Trainer.resume(run_dir, progress=False, tensorboard=False)
-    from az_pz.agent import AlphaZeroAgent
+    from az_pz.agents.alphazero import AlphaZeroAgent
 
     with pytest.raises(CheckpointError, match="damaged"):
         AlphaZeroAgent.load(run_dir)

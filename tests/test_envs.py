@@ -134,7 +134,7 @@ def test_sb3_make_vec_env_and_evaluate_policy_over_several_envs():
 
 
 def test_an_opponent_trained_on_another_game_is_refused_at_construction():
-    from az_pz.agent import AlphaZeroAgent
+    from az_pz.agents.alphazero import AlphaZeroAgent
     from az_pz.config import NetworkConfig
     from az_pz.network import AlphaZeroNetwork
 

@@ -11,7 +11,7 @@ import torch
 ort = pytest.importorskip("onnxruntime", reason="the onnx extra is not installed: pip install 'az_pz[onnx]'")
 pytest.importorskip("onnx", reason="the onnx extra is not installed: pip install 'az_pz[onnx]'")
 
-from az_pz.agent import AlphaZeroAgent  # noqa: E402
+from az_pz.agents.alphazero import AlphaZeroAgent  # noqa: E402
 from az_pz.cli import main  # noqa: E402
 from az_pz.config import NetworkConfig, preset  # noqa: E402
 from az_pz.export import export_onnx, verify_onnx  # noqa: E402

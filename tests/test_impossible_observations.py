@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from az_pz.agent import AlphaZeroAgent
+from az_pz.agents.alphazero import AlphaZeroAgent
 from az_pz.config import NetworkConfig
 from az_pz.games import make_task
 from az_pz.network import AlphaZeroNetwork

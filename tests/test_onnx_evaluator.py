@@ -9,7 +9,7 @@ import torch
 pytest.importorskip("onnxruntime", reason="the onnx extra is not installed: pip install 'az_pz[onnx]'")
 pytest.importorskip("onnx", reason="the onnx extra is not installed: pip install 'az_pz[onnx]'")
 
-from az_pz.agent import AlphaZeroAgent  # noqa: E402
+from az_pz.agents.alphazero import AlphaZeroAgent  # noqa: E402
 from az_pz.cli import main  # noqa: E402
 from az_pz.config import NetworkConfig, preset  # noqa: E402
 from az_pz.games import make_task  # noqa: E402

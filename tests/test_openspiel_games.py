@@ -7,7 +7,7 @@ import pytest
 pytest.importorskip("pyspiel", reason="OpenSpiel's games need az_pz[openspiel] (open-spiel)")
 pytest.importorskip("shimmy", reason="OpenSpiel's games need az_pz[openspiel] (shimmy)")
 
-from az_pz.agent import AlphaZeroAgent  # noqa: E402
+from az_pz.agents.alphazero import AlphaZeroAgent  # noqa: E402
 from az_pz.agents import make  # noqa: E402
 from az_pz.matches import evaluate  # noqa: E402
 from az_pz.config import preset  # noqa: E402

@@ -140,7 +140,7 @@ def test_folded_inference_copy_matches_the_training_network(options):
 
 def test_agent_zip_and_model_file_round_trip_the_spatial_head(tmp_path):
     from az_pz import checkpoint as ckpt
-    from az_pz.agent import AlphaZeroAgent
+    from az_pz.agents.alphazero import AlphaZeroAgent
     from az_pz.search import SearchConfig
 
     task = make_task("chess_v6")
@@ -165,7 +165,7 @@ def test_a_chess_agent_saved_before_the_layout_loads_with_a_spec_without_it(tmp_
     """The recipe docs/chess.md gives for checkpoints made before chess declared its layout."""
     import dataclasses
 
-    from az_pz.agent import AlphaZeroAgent
+    from az_pz.agents.alphazero import AlphaZeroAgent
     from az_pz.checkpoint import CheckpointError
 
     legacy = make_task("chess_v6")

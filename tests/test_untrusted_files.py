@@ -9,7 +9,7 @@ import zipfile
 
 import pytest
 
-from az_pz.agent import AlphaZeroAgent
+from az_pz.agents.alphazero import AlphaZeroAgent
 from az_pz.checkpoint import CheckpointError, read_checkpoint_state
 from az_pz.games import known_game, make_task
 from az_pz.train import Trainer

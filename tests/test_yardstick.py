@@ -100,7 +100,7 @@ def test_shipped_set():
 def test_players_solver_random_and_network():
     import torch
 
-    from az_pz.agent import AlphaZeroAgent
+    from az_pz.agents.alphazero import AlphaZeroAgent
     from az_pz.agents import make
     from az_pz.config import preset
     from az_pz.games import make_task

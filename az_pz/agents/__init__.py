@@ -102,7 +102,7 @@ def _mcts(arg: str | None = None, **kwargs: Any) -> Agent:
 def _alphazero(arg: str | None = None, **kwargs: Any) -> Agent:
     if not arg:
         raise ValueError("alphazero:RUN_DIR needs the run directory (or a checkpoint directory)")
-    from az_pz.agent import AlphaZeroAgent
+    from az_pz.agents.alphazero import AlphaZeroAgent
 
     return AlphaZeroAgent.load(arg, **kwargs)
 

@@ -40,7 +40,7 @@ def run(args: argparse.Namespace) -> int:
     print(f"yardstick: {len(positions)} solver-labelled positions ({source})")
     agent = _agent(args.agent)
     rows: list[tuple[str, Any, float]] = []
-    from az_pz.agent import AlphaZeroAgent
+    from az_pz.agents.alphazero import AlphaZeroAgent
 
     modes = [("network alone", False), (f"search ({agent.search_config.num_simulations} sims)", True)] \
         if isinstance(agent, AlphaZeroAgent) else [(args.agent, True)]
@@ -66,7 +66,7 @@ def _agent(spec: str) -> Any:
     from az_pz.agents import registered
 
     if kind not in registered() and Path(spec).exists():
-        from az_pz.agent import AlphaZeroAgent
+        from az_pz.agents.alphazero import AlphaZeroAgent
 
         return AlphaZeroAgent.load(spec)
     return make(spec)

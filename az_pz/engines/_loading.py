@@ -21,7 +21,7 @@ class EngineError(Exception):
 
 def load_agent(path: str, *, device: str = "auto") -> Any:
     """``AlphaZeroAgent.load`` of a run directory, a checkpoint directory or a saved ``.zip``."""
-    from az_pz.agent import AlphaZeroAgent
+    from az_pz.agents.alphazero import AlphaZeroAgent
 
     return AlphaZeroAgent.load(path, device=device)
 

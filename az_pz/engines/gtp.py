@@ -46,7 +46,7 @@ class GtpEngine:
     """The GTP protocol over a go agent.
 
     Args:
-        agent: an :class:`~az_pz.agent.AlphaZeroAgent` for ``go_v5``, or a function loading one.
+        agent: an :class:`~az_pz.agents.alphazero.AlphaZeroAgent` for ``go_v5``, or a function loading one.
         simulations: per move when no clock is set (default: the agent's evaluation setting).
         resign_threshold: resign when the mover's value is below this (e.g. -0.95); None never resigns.
         policy: how the clock's time is spread over the moves.

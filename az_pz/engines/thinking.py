@@ -65,7 +65,7 @@ class EngineSearch:
     """One tree for one game, grown by increments. Not thread-safe: one search at a time.
 
     Args:
-        agent: a loaded :class:`~az_pz.agent.AlphaZeroAgent` (its task, network and search settings).
+        agent: a loaded :class:`~az_pz.agents.alphazero.AlphaZeroAgent` (its task, network and search settings).
         batch: simulations per increment and leaves per evaluator call (default: the agent's
             ``leaves_per_tree``).
         seed: seeds the search's generator (used only by root noise, which engines do not add).

@@ -50,7 +50,7 @@ class UciEngine:
     """The UCI protocol over an agent.
 
     Args:
-        agent: an :class:`~az_pz.agent.AlphaZeroAgent` for ``chess_v6``, or a function loading one
+        agent: an :class:`~az_pz.agents.alphazero.AlphaZeroAgent` for ``chess_v6``, or a function loading one
             (called in a thread; commands that need it wait).
         write: receives each output line (no newline); called from the search thread too.
         name: the ``id name`` reported.

@@ -117,7 +117,7 @@ def score_moves(positions: PositionSet, actions: np.ndarray) -> YardstickResult:
 
 def choose_moves(player: Any, positions: PositionSet, *, search: bool = True, batch_size: int = 256) -> np.ndarray:
     """int ``[N]``: the move ``player`` chooses in each position (see the module docstring for players)."""
-    from az_pz.agent import AlphaZeroAgent
+    from az_pz.agents.alphazero import AlphaZeroAgent
 
     if isinstance(player, AlphaZeroAgent):
         states = task_states(positions)

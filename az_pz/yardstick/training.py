@@ -73,7 +73,7 @@ class TrainingYardstick:
         return out
 
     def _search_moves(self, trainer: Any) -> np.ndarray:
-        from az_pz.agent import AlphaZeroAgent
+        from az_pz.agents.alphazero import AlphaZeroAgent
 
         agent = AlphaZeroAgent(trainer.task, trainer.network, search=trainer.config.eval_search(),
                                device=trainer.device, seed=trainer.config.seed + trainer.iteration)

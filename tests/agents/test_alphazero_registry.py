@@ -2,9 +2,9 @@
 
 import pytest
 
-pytest.importorskip("az_pz.agent", reason="az_pz.agent (AlphaZeroAgent) is not available")
+pytest.importorskip("az_pz.agents.alphazero", reason="az_pz.agents.alphazero (AlphaZeroAgent) is not available")
 
-from az_pz.agent import AlphaZeroAgent  # noqa: E402
+from az_pz.agents.alphazero import AlphaZeroAgent  # noqa: E402
 from az_pz.agents import make  # noqa: E402
 from az_pz.agents.random import RandomAgent  # noqa: E402
 from az_pz.matches import evaluate  # noqa: E402

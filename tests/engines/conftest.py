@@ -42,13 +42,13 @@ def go_run(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def chess_agent(chess_run):
-    from az_pz.agent import AlphaZeroAgent
+    from az_pz.agents.alphazero import AlphaZeroAgent
 
     return AlphaZeroAgent.load(chess_run, device="cpu")
 
 
 @pytest.fixture(scope="session")
 def go_agent(go_run):
-    from az_pz.agent import AlphaZeroAgent
+    from az_pz.agents.alphazero import AlphaZeroAgent
 
     return AlphaZeroAgent.load(go_run, device="cpu")

@@ -185,7 +185,7 @@ def test_bad_requests_name_what_was_wrong(client):
 
 
 def test_a_trained_agent_archive_serves_its_own_game_with_network_values(tmp_path):
-    from az_pz.agent import AlphaZeroAgent
+    from az_pz.agents.alphazero import AlphaZeroAgent
     from az_pz.config import NetworkConfig
     from az_pz.games import make_task
     from az_pz.network import AlphaZeroNetwork
