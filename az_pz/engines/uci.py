@@ -14,11 +14,12 @@ cannot be loaded is reported the same way.
 The score is the root's value ``q`` (the mover's expected result in [-1, 1]) in centipawns with
 Leela Chess Zero's formula ``cp = 111.714640912 * tan(1.5620688421 * q)`` (q = 0.2 is 36 cp, 0.5 is
 111 cp, 0.9 is 671 cp, and 1.0 caps at 12,800).
+
+Parsing the commands, the limits of a ``go`` and the ``info`` lines are in :mod:`az_pz.engines.uci_protocol`.
 """
 
 from __future__ import annotations
 
-import math
 import threading
 from collections.abc import Callable
 from typing import Any
@@ -26,25 +27,12 @@ from typing import Any
 import chess
 
 from az_pz.engines._loading import AgentSlot, EngineError
-from az_pz.engines.clock import Clock, TimePolicy, move_time
-from az_pz.engines.thinking import EngineSearch, Limits, Thought
+from az_pz.engines.clock import TimePolicy
+from az_pz.engines.thinking import EngineSearch, Thought
+from az_pz.engines.uci_protocol import (build_search, centipawns, first_legal_move, go_limits, info_line,
+                                        option_lines, parse_go, parse_option, parse_position, walk)
 
 __all__ = ["UciEngine", "centipawns"]
-
-_GO_INTEGERS = ("wtime", "btime", "winc", "binc", "movestogo", "depth", "nodes", "mate", "movetime")
-_SPIN_OPTIONS = {  # name: (min, max); defaults come from the agent and the machine
-    "Simulations": (0, 1_000_000),
-    "Batch": (0, 256),
-    "Threads": (0, 256),
-    "Move Overhead": (0, 10_000),
-}
-
-
-def centipawns(q: float) -> int:
-    """The mover's value ``q`` in [-1, 1] as centipawns (Leela Chess Zero's mapping, see the module doc)."""
-    q = max(-1.0, min(1.0, float(q)))
-    return int(round(111.714640912 * math.tan(1.5620688421 * q)))
-
 
 class UciEngine:
     """The UCI protocol over an agent.
@@ -115,13 +103,9 @@ class UciEngine:
     def _cmd_uci(self, args: list[str]) -> None:
         self._send(f"id name {self.name}")
         self._send("id author the az_pz authors")
-        # 0 stands for the agent's own setting (torch's for Threads): uciok must not wait for torch or the network
-        self._send("option name Simulations type spin default 0 min 0 max 1000000")
-        self._send("option name Batch type spin default 0 min 0 max 256")
-        self._send("option name Threads type spin default 0 min 0 max 256")
-        self._send(f"option name Device type string default {self._device()}")
-        self._send(f"option name Move Overhead type spin default {round(self.policy.overhead_s * 1000)} "
-                   f"min 0 max 10000")
+        device = str(self._search.evaluator.device) if self._search is not None else self._device_name or "auto"
+        for line in option_lines(device, round(self.policy.overhead_s * 1000)):
+            self._send(line)
         self._send("uciok")
 
     def _cmd_isready(self, args: list[str]) -> None:
@@ -133,10 +117,9 @@ class UciEngine:
         self._send("readyok")
 
     def _cmd_debug(self, args: list[str]) -> None:
-        pass
+        """``debug`` and ``register`` are accepted and ignored."""
 
-    def _cmd_register(self, args: list[str]) -> None:
-        pass
+    _cmd_register = _cmd_debug
 
     def _cmd_ucinewgame(self, args: list[str]) -> None:
         self._halt()
@@ -145,57 +128,36 @@ class UciEngine:
 
     def _cmd_setoption(self, args: list[str]) -> None:
         self._halt()
-        text = " ".join(args)
-        if not text.startswith("name "):
-            raise EngineError(f"setoption needs 'name <id> [value <x>]', got {text!r}")
-        name, _, value = text[5:].partition(" value ")
-        name, value = name.strip(), value.strip()
-        canonical = {n.lower(): n for n in (*_SPIN_OPTIONS, "Device")}.get(name.lower())
-        if canonical is None:
-            raise EngineError(f"unknown option {name!r}; options: {', '.join([*_SPIN_OPTIONS, 'Device'])}")
-        if canonical == "Device":
-            from az_pz.network import resolve_device
-
-            try:
-                resolve_device(value or "auto")
-            except (RuntimeError, ValueError) as error:
-                raise EngineError(f"option Device: {error}") from None
-            self._device_name = value or "auto"
+        name, value = parse_option(args)
+        if name == "Device":
+            self._device_name = value
             if self._search is not None:
-                self._send(f"info string network on {self._search.set_device(self._device_name)}")
-            return
-        low, high = _SPIN_OPTIONS[canonical]
-        try:
-            number = int(value)
-        except ValueError:
-            raise EngineError(f"option {canonical} takes an integer from {low} to {high}, got {value!r}") from None
-        if not low <= number <= high:
-            raise EngineError(f"option {canonical} takes an integer from {low} to {high}, got {number}")
-        if canonical == "Simulations":
-            self._simulations = number or None
-        elif canonical == "Batch":
-            self._batch = number or None
+                self._send(f"info string network on {self._search.set_device(value)}")
+        elif name == "Simulations":
+            self._simulations = value or None
+        elif name == "Batch":
+            self._batch = value or None
             if self._search is not None:
-                self._search.set_batch(number or self._search.agent.search_config.leaves_per_tree)
-        elif canonical == "Threads" and number:
+                self._search.set_batch(value or self._search.agent.search_config.leaves_per_tree)
+        elif name == "Threads" and value:
             import torch
 
-            torch.set_num_threads(number)
-        else:
-            self.policy = TimePolicy(overhead_s=number / 1000)
+            torch.set_num_threads(value)
+        elif name == "Move Overhead":
+            self.policy = TimePolicy(overhead_s=value / 1000)
 
     def _cmd_position(self, args: list[str]) -> None:
         self._halt()
         self._position, self._position_error = None, ""
         try:
-            self._position = _parse_position(args)
+            self._position = parse_position(args)
         except ValueError as error:
             self._position_error = str(error)
             raise EngineError(f"position refused: {error}") from None
 
     def _cmd_go(self, args: list[str]) -> None:
         self._halt()
-        options, problems = _parse_go(args)
+        options, problems = parse_go(args)
         for problem in problems:
             self._send(f"info string {problem}")
         self._stop = threading.Event()
@@ -223,7 +185,7 @@ class UciEngine:
             self._send(f"info string {error}")
         except Exception as error:  # noqa: BLE001 - a failing search must still answer with a legal move
             self._send(f"info string search failed: {type(error).__name__}: {error}")
-            best = self._fallback_move()
+            best = first_legal_move(self._position)
         if options.get("infinite") or options.get("ponder"):
             self._stop.wait()  # the protocol: no bestmove before stop, even when nothing could be searched
         self._send(f"bestmove {best}")
@@ -242,65 +204,22 @@ class UciEngine:
             action = search.policy_action(state)
             self._send("info depth 0 score cp 0 string draw by the rules; playing the network's move")
             return task.action_to_move(state, action).uci()
-        search.follow(root.fen(), [task.move_to_action(s, m) for s, m in _walk(task, root, moves)])
-        limits = self._limits(options, board.turn)
+        search.follow(root.fen(), [task.move_to_action(s, m) for s, m in walk(task, root, moves)])
+        limits = go_limits(options, board.turn, self.policy,
+                           lambda: self._simulations or self._engine_search().config.num_simulations)
 
         def report(thought: Thought) -> None:
-            self._send(self._info(task, state, thought))
+            self._send(info_line(task, state, thought))
 
         thought = search.think(state, limits, stop=self._stop, report=report)
-        self._send(self._info(task, state, thought))
+        self._send(info_line(task, state, thought))
         return task.action_to_move(state, thought.action).uci()
-
-    def _limits(self, options: dict[str, Any], white: bool) -> Limits:
-        if options.get("infinite") or options.get("ponder"):
-            return Limits(infinite=True)
-        time_s = None
-        if "movetime" in options:
-            time_s = max(0.0, options["movetime"] / 1000 - self.policy.overhead_s)
-        side_time = options.get("wtime" if white else "btime")
-        if side_time is not None:
-            clock = Clock(side_time / 1000, max(0, options.get("winc" if white else "binc", 0)) / 1000,
-                          options.get("movestogo") or None)
-            budget = move_time(clock, self.policy)
-            time_s = budget if time_s is None else min(time_s, budget)
-        simulations = options.get("nodes")
-        depth = options.get("depth")
-        if time_s is None and simulations is None and depth is None:
-            simulations = self._simulations or self._engine_search().config.num_simulations
-        return Limits(simulations=simulations, time_s=time_s, depth=depth)
-
-    def _info(self, task: Any, state: Any, thought: Thought) -> str:
-        moves, current = [], state
-        for action in thought.principal_variation:
-            if task.is_terminal(current):
-                break
-            moves.append(task.action_to_move(current, action).uci())
-            current, _ = task.step(current, action)
-        ms = max(1, round(thought.elapsed_s * 1000))
-        nps = round(thought.searched / max(thought.elapsed_s, 1e-3))
-        return (f"info depth {max(1, len(moves))} time {ms} nodes {thought.simulations} nps {nps} "
-                f"score cp {centipawns(thought.value)} pv {' '.join(moves)}")
-
-    def _fallback_move(self) -> str:
-        """A legal move when the search failed: the first legal move of the position, if any."""
-        if self._position is None:
-            return "0000"
-        board = self._position[0].copy()
-        for move in self._position[1]:
-            board.push(move)
-        return next((move.uci() for move in board.legal_moves), "0000")
 
     # ------------------------------------------------------------------ helpers
 
     def _engine_search(self) -> EngineSearch:
         if self._search is None:
-            agent = self._slot.get()
-            search = EngineSearch(agent, batch=self._batch)
-            if self._device_name is not None:
-                search.set_device(self._device_name)
-            search.warm_up(agent.task.initial_state())
-            self._search = search
+            self._search = build_search(self._slot.get(), self._batch, self._device_name)
         return self._search
 
     def _halt(self) -> None:
@@ -311,70 +230,3 @@ class UciEngine:
     def _send(self, line: str) -> None:
         with self._write_lock:
             self._write_line(line)
-
-    def _device(self) -> str:
-        if self._search is not None:
-            return str(self._search.evaluator.device)
-        return self._device_name or "auto"
-
-
-def _parse_position(args: list[str]) -> tuple[chess.Board, list[chess.Move]]:
-    """``startpos | fen <FEN> [moves m1 m2 ...]`` -> (start board, legal moves). ValueError names the fault."""
-    if not args or args[0] not in ("startpos", "fen"):
-        raise ValueError("expected 'position startpos|fen <FEN> [moves ...]'")
-    rest = args[1:]
-    cut = rest.index("moves") if "moves" in rest else len(rest)
-    if args[0] == "startpos":
-        if cut:
-            raise ValueError(f"unexpected {' '.join(rest[:cut])!r} after startpos")
-        board = chess.Board()
-    else:
-        fen = " ".join(rest[:cut])
-        try:
-            board = chess.Board(fen)
-        except ValueError as error:
-            raise ValueError(f"bad FEN {fen!r}: {error}") from None
-        if not board.is_valid():
-            raise ValueError(f"FEN {fen!r} is not a legal chess position ({board.status()!r})")
-    root, moves = board.copy(stack=False), []
-    for text in rest[cut + 1:]:
-        try:
-            move = chess.Move.from_uci(text)
-        except ValueError:
-            raise ValueError(f"{text!r} is not a move in UCI notation") from None
-        if not board.is_legal(move):
-            raise ValueError(f"illegal move {text} in {board.fen()}")
-        board.push(move)
-        moves.append(move)
-    return root, moves
-
-
-def _parse_go(args: list[str]) -> tuple[dict[str, Any], list[str]]:
-    """The ``go`` parameters and what was wrong with them; unknown words and ``searchmoves`` lists are
-    skipped, a bad number is left out (the search still runs and answers)."""
-    options: dict[str, Any] = {}
-    problems: list[str] = []
-    i = 0
-    while i < len(args):
-        word = args[i]
-        if word in ("infinite", "ponder"):
-            options[word] = True
-        elif word in _GO_INTEGERS:
-            value = args[i + 1] if i + 1 < len(args) else ""
-            try:
-                options[word] = int(value)
-                i += 1
-            except ValueError:
-                problems.append(f"go {word} needs an integer, got {value!r}; ignored")
-        i += 1
-    return options, problems
-
-
-def _walk(task: Any, root: chess.Board, moves: list[chess.Move]):
-    """(state before the move, move) along the game, states from the chess task."""
-    from az_pz.adapters.games.chess.task import replay
-
-    state = replay(root, [])
-    for move in moves:
-        yield state, move
-        state, _ = task.step(state, task.move_to_action(state, move))
