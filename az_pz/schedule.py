@@ -18,11 +18,12 @@ or ``train.time_limit_s`` on resume re-plans from the recorded seconds per itera
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from az_pz.config import TrainConfig
+if TYPE_CHECKING:
+    from az_pz.config.schema import TrainConfig
 
-__all__ = ["PLAN_AFTER", "new_plan", "planned_end", "progress", "replan", "update_plan"]
+__all__ = ["PLAN_AFTER", "lr_factor", "new_plan", "planned_end", "progress", "replan", "update_plan"]
 
 PLAN_AFTER = 3
 """Iterations timed before a time limit becomes an iteration count."""
@@ -88,3 +89,14 @@ def replan(plan: dict[str, Any] | None, train: TrainConfig, iteration: int,
 def _clamp(plan: dict[str, Any], iteration: int) -> int:
     estimate = math.floor(plan["time_limit_s"] / max(plan["seconds_per_iteration"], 1e-9))
     return int(min(plan["iterations"], max(iteration, estimate)))
+
+
+def lr_factor(schedule: str, progress: float, step: int, warmup_steps: int, min_fraction: float) -> float:
+    """Learning-rate multiplier at training ``progress`` in [0, 1] and gradient ``step`` (for warm-up)."""
+    warm = min(1.0, (step + 1) / warmup_steps) if warmup_steps else 1.0
+    progress = min(1.0, max(0.0, progress))
+    if schedule == "cosine":
+        return warm * (min_fraction + (1 - min_fraction) * 0.5 * (1 + math.cos(math.pi * progress)))
+    if schedule == "step":
+        return warm * (1.0 if progress < 0.5 else (0.1 if progress < 0.75 else 0.01))
+    return warm

@@ -1,41 +1,19 @@
-"""Typed configuration: nested frozen dataclasses, and the presets the game packages hold.
+"""The schema of run configs: nested frozen dataclasses, one section per concern, each field checked.
 
-A run is described by one :class:`RunConfig` holding a section per concern
-(network, search, self-play, training, evaluation). Every field says what it
-does and, where there is one, the value the papers used (AlphaGo Zero, Silver
-et al. 2017; AlphaZero, Silver et al. 2018; KataGo, Wu 2019). The command line
-maps 1:1 onto these fields (``--search.num-simulations 64``) and holds no logic.
-
-``preset(game, **overrides)`` gives a sensible starting point per game, sized
-for a few CPU cores unless a GPU variant is asked for.
+:mod:`az_pz.config` re-exports every name here with the helpers (JSON conversion, ``replace_nested``, presets).
 """
 
 from __future__ import annotations
 
 import dataclasses
-import math
 import numbers
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Literal
 
-from az_pz.games import canonical_name
 from az_pz.search import SearchConfig
 
-__all__ = [
-    "ArenaConfig",
-    "EvalConfig",
-    "NetworkConfig",
-    "PRESETS",
-    "RunConfig",
-    "SearchConfig",
-    "SelfPlayConfig",
-    "TrainConfig",
-    "config_from_json",
-    "config_to_json",
-    "preset",
-    "replace_nested",
-]
+__all__ = ["ArenaConfig", "EnvKwarg", "EvalConfig", "NetworkConfig", "RunConfig", "SearchConfig", "SelfPlayConfig",
+           "TrainConfig"]
 
 
 def _check(condition: bool, message: str) -> None:
@@ -390,137 +368,3 @@ class RunConfig:
             search = dataclasses.replace(search, gumbel_max_considered=self.eval.gumbel_max_considered)
         return search
 
-
-# --------------------------------------------------------------------------- JSON
-
-
-def config_to_json(config: RunConfig) -> dict[str, Any]:
-    """A JSON-ready dict of the config (nested sections as dicts)."""
-    data = dataclasses.asdict(config)
-    data["selfplay"].pop("num_workers", None)  # deprecated, always folded into backend + workers
-    return data
-
-
-def config_from_json(data: dict[str, Any]) -> RunConfig:
-    """Inverse of :func:`config_to_json`; unknown keys raise a ``ValueError`` naming them."""
-    sections = {"network": NetworkConfig, "search": SearchConfig, "selfplay": SelfPlayConfig,
-                "train": TrainConfig, "eval": EvalConfig}
-    kwargs: dict[str, Any] = {}
-    top = {f.name for f in dataclasses.fields(RunConfig)}
-    for key, value in data.items():
-        if key not in top:
-            raise ValueError(f"unknown config key {key!r}")
-        if key in sections:
-            known = {f.name for f in dataclasses.fields(sections[key])}
-            unknown = set(value) - known
-            if unknown:
-                raise ValueError(f"unknown config keys in section {key!r}: {sorted(unknown)}")
-            # JSON turns tuples (e.g. search.value_bounds) into lists; give them back their type.
-            kwargs[key] = sections[key](**{k: tuple(v) if isinstance(v, list) else v for k, v in value.items()})
-        else:
-            kwargs[key] = value
-    return RunConfig(**kwargs)
-
-
-def replace_nested(config: RunConfig, **overrides: Any) -> RunConfig:
-    """``config`` with fields replaced. Keys: a top-level field (``seed=1``), a section given as a dict or
-    dataclass (``search={"num_simulations": 64}``), or ``section__field`` (``search__num_simulations=64``)."""
-    top: dict[str, Any] = {}
-    nested: dict[str, dict[str, Any]] = {}
-    for key, value in overrides.items():
-        section, _, name = key.partition("__")
-        if name:
-            nested.setdefault(section, {})[name] = value
-        elif isinstance(value, dict) and dataclasses.is_dataclass(getattr(config, key, None)):
-            nested.setdefault(key, {}).update(value)
-        else:
-            top[key] = value
-    for section, values in nested.items():
-        current = getattr(config, section, None)
-        if not dataclasses.is_dataclass(current):
-            raise ValueError(f"unknown config section {section!r}")
-        known = {f.name for f in dataclasses.fields(current)}
-        unknown = set(values) - known
-        if unknown:
-            raise ValueError(f"unknown fields for {section!r}: {sorted(unknown)}")
-        top[section] = dataclasses.replace(current, **values)
-    unknown = set(top) - {f.name for f in dataclasses.fields(RunConfig)}
-    if unknown:
-        raise ValueError(f"unknown config fields: {sorted(unknown)}")
-    return dataclasses.replace(config, **top)
-
-
-# --------------------------------------------------------------------------- presets
-
-
-def _from_overrides(game: str, make: Callable[[], dict[str, Any]]) -> Callable[[], RunConfig]:
-    """A preset factory: the game package's overrides (plain data) applied to the defaults, checked here."""
-    return lambda: replace_nested(RunConfig(game=game), **make())
-
-
-def _game_presets() -> dict[str, Callable[[], RunConfig]]:
-    """Every game package's presets (``az_pz.adapters.games.<game>.presets``), through the games table."""
-    from az_pz.adapters.games import GAMES, game_part
-
-    presets: dict[str, Callable[[], RunConfig]] = {}
-    for game in GAMES:
-        module = game_part(game, "presets")
-        for key, make in getattr(module, "PRESETS", {}).items():
-            presets[key] = _from_overrides(game, make)
-    return presets
-
-
-PRESETS = _game_presets()
-"""Preset name -> factory. ``:gpu`` variants are sized for one CUDA device; the others for a few CPU cores. The
-values live in each game's package (``az_pz/adapters/games/<game>/presets.py``)."""
-
-
-def preset(game: str, *, gpu: bool = False, **overrides: Any) -> RunConfig:
-    """The preset for ``game`` (any game name; other games get one sized from the game, see
-    ``az_pz.generic_preset``, or the plain defaults when ``make_task`` cannot build them), with overrides.
-
-    ``gpu=True`` picks the GPU-sized variant where one exists (chess, go). For go the board size is read from
-    ``env_kwargs={"board_size": 13}`` in the overrides. Overrides follow :func:`replace_nested`.
-    """
-    from az_pz.adapters.games import game_part
-
-    name = canonical_name(game)
-    key = name
-    presets = {**_game_presets(), **PRESETS}  # a game added to the table since import, and PRESETS as edited
-    choose = getattr(game_part(name, "presets"), "preset_key", None)  # go: by board size
-    if choose is not None:
-        key = choose(dict(overrides.get("env_kwargs") or {}))
-    if gpu and f"{key}:gpu" in presets:
-        key = f"{key}:gpu"
-    config = presets[key]() if key in presets else _unknown_game_preset(name, overrides)
-    if (config.env_kwargs or key not in presets) and "env_kwargs" in overrides:  # keep what the preset added
-        overrides = dict(overrides, env_kwargs={**config.env_kwargs, **overrides["env_kwargs"]})
-    return replace_nested(dataclasses.replace(config, game=name), **overrides)
-
-
-def _unknown_game_preset(name: str, overrides: dict[str, Any]) -> RunConfig:
-    """A game without a preset: one sized from the game (``az_pz.generic_preset``) when ``make_task`` builds it,
-    the plain defaults otherwise (a custom task given to the Trainer). OpenSpiel names must build: their
-    errors (a refused game, a wrong parameter) are the user's answer."""
-    from az_pz.games import make_task
-    from az_pz.generic_preset import board_game_preset
-
-    env_kwargs = dict(overrides.get("env_kwargs") or {})
-    try:
-        task = make_task(name, **env_kwargs)
-    except (ValueError, TypeError, ImportError):
-        if name.startswith("openspiel:"):
-            raise
-        return RunConfig(game=name)
-    return board_game_preset(task, name, env_kwargs)
-
-
-def lr_factor(schedule: str, progress: float, step: int, warmup_steps: int, min_fraction: float) -> float:
-    """Learning-rate multiplier at training ``progress`` in [0, 1] and gradient ``step`` (for warm-up)."""
-    warm = min(1.0, (step + 1) / warmup_steps) if warmup_steps else 1.0
-    progress = min(1.0, max(0.0, progress))
-    if schedule == "cosine":
-        return warm * (min_fraction + (1 - min_fraction) * 0.5 * (1 + math.cos(math.pi * progress)))
-    if schedule == "step":
-        return warm * (1.0 if progress < 0.5 else (0.1 if progress < 0.75 else 0.01))
-    return warm
