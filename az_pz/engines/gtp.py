@@ -15,32 +15,27 @@ opponent has passed or when nothing else is left (``GoTask.search_mask``): the g
 and PettingZoo's area score is then the true one. With ``resign_threshold`` set it answers
 ``resign`` when the root's value for the mover falls below it (off by default: PettingZoo has no
 resignation, and a referee scoring the board needs finished games).
+
+The game record and the clock are in :mod:`az_pz.engines.gtp_game`.
 """
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Callable
 from typing import Any
 
 from az_pz.adapters.games.go.notation import action_to_gtp, gtp_to_action
 from az_pz.engines._loading import AgentSlot, EngineError
-from az_pz.engines.clock import Clock, TimePolicy, move_time
-from az_pz.engines.thinking import EngineSearch, Limits
+from az_pz.engines.clock import TimePolicy
+from az_pz.engines.gtp_game import GameRecord, GtpClock, GtpError, color, integer
+from az_pz.engines.thinking import EngineSearch
 
-__all__ = ["COMMANDS", "GtpEngine"]
+__all__ = ["COMMANDS", "GtpEngine", "GtpError"]
 
 COMMANDS = ("protocol_version", "name", "version", "known_command", "list_commands", "quit", "boardsize",
             "clear_board", "komi", "play", "genmove", "undo", "showboard", "final_score", "time_settings",
             "time_left")
 """The commands :class:`GtpEngine` knows (``list_commands``)."""
-
-_COLORS = {"b": 0, "black": 0, "w": 1, "white": 1}
-
-
-class GtpError(Exception):
-    """A command's failure: answered ``? message``."""
-
 
 class GtpEngine:
     """The GTP protocol over a go agent.
@@ -65,12 +60,8 @@ class GtpEngine:
         """True after ``quit``."""
         self._search: EngineSearch | None = None
         self._task: Any = None
-        self._states: list[Any] = []  # the game, newest last
-        self._inserted: list[bool] = []  # per state: a pass put in for a move out of turn
-        self._timed = False  # time_settings gave a limit
-        self._main_time: float | None = None
-        self._byo_yomi: tuple[float, int] | None = None  # (seconds, stones) of a Canadian byo-yomi period
-        self._time_left: dict[int, tuple[float, int]] = {}
+        self._game = GameRecord()
+        self._clock = GtpClock()
 
     # ------------------------------------------------------------------ the loop's entry point
 
@@ -123,7 +114,7 @@ class GtpEngine:
     # ------------------------------------------------------------------ setup
 
     def _cmd_boardsize(self, args: list[str]) -> str:
-        size = _integer(args, 0)
+        size = integer(args, 0)
         if size != self._go_task().board_size:
             raise GtpError("unacceptable size")
         self._cmd_clear_board([])
@@ -131,9 +122,9 @@ class GtpEngine:
 
     def _cmd_clear_board(self, args: list[str]) -> str:
         task = self._go_task()
-        self._states, self._inserted = [task.initial_state()], [False]
+        self._game.start(task)
         self._engine().reset()
-        self._time_left = {}
+        self._clock.time_left = {}
         return ""
 
     def _cmd_komi(self, args: list[str]) -> str:
@@ -152,24 +143,17 @@ class GtpEngine:
         return ""
 
     def _cmd_time_settings(self, args: list[str]) -> str:
-        main, byo_time, stones = _number(args, 0), _number(args, 1), _integer(args, 2)
-        if min(main, byo_time, stones) < 0:
-            raise GtpError("syntax error")
-        self._main_time = main if main > 0 else None
-        self._byo_yomi = (byo_time, stones) if stones > 0 else None
-        unlimited = byo_time > 0 and stones == 0  # the spec's way of saying: no time limit
-        self._timed = not unlimited and (self._main_time is not None or self._byo_yomi is not None)
-        self._time_left = {}
+        self._clock.settings(args)
         return ""
 
     def _cmd_time_left(self, args: list[str]) -> str:
-        self._time_left[_color(args, 0)] = (_number(args, 1), _integer(args, 2))
+        self._clock.left(args)
         return ""
 
     # ------------------------------------------------------------------ playing
 
     def _cmd_play(self, args: list[str]) -> str:
-        seat = _color(args, 0)
+        seat = color(args, 0)
         if len(args) < 2:
             raise GtpError("syntax error")
         task = self._go_task()
@@ -179,45 +163,42 @@ class GtpEngine:
             if args[1].lower() == "resign" or not args[1][:1].isalpha():
                 raise GtpError("syntax error") from None
             raise GtpError("illegal move") from None
-        if task.is_terminal(self._states[-1]):
+        if task.is_terminal(self._game.states[-1]):
             raise GtpError("illegal move (the game is over: both players passed)")
-        self._take_turn(seat)
-        state = self._states[-1]
-        if not task.legal_mask(state)[action]:
-            self._drop_inserted()
+        self._game.take_turn(task, seat)
+        if not task.legal_mask(self._game.states[-1])[action]:
+            self._game.drop_inserted()
             raise GtpError("illegal move")
-        self._push(action)
+        self._game.push(task, action)
         return ""
 
     def _cmd_genmove(self, args: list[str]) -> str:
-        seat = _color(args, 0)
+        seat = color(args, 0)
         task, search = self._go_task(), self._engine()
-        self._take_turn(seat)
-        state = self._states[-1]
+        self._game.take_turn(task, seat)
+        state = self._game.states[-1]
         if task.is_terminal(state):
             return "pass"
         search.follow("go", state.actions())
-        thought = search.think(state, self._limits(seat, state))
+        limits = self._clock.limits(seat, state, self.policy,
+                                    lambda: self.simulations or self._engine().config.num_simulations)
+        thought = search.think(state, limits)
         if self.resign_threshold is not None and thought.value < self.resign_threshold:
-            self._drop_inserted()
+            self._game.drop_inserted()
             return "resign"
-        self._push(thought.action)
+        self._game.push(task, thought.action)
         return action_to_gtp(thought.action, task.board_size)
 
     def _cmd_undo(self, args: list[str]) -> str:
         self._go_task()
-        if len(self._states) <= 1:
-            raise GtpError("cannot undo")
-        self._states.pop()
-        self._inserted.pop()
-        self._drop_inserted()
+        self._game.undo()
         return ""
 
     def _cmd_showboard(self, args: list[str]) -> str:
-        return "\n" + self._go_task().render(self._states[-1])
+        return "\n" + self._go_task().render(self._game.states[-1])
 
     def _cmd_final_score(self, args: list[str]) -> str:
-        score = self._go_task().area_score(self._states[-1])
+        score = self._go_task().area_score(self._game.states[-1])
         return "0" if score == 0 else f"{'B' if score > 0 else 'W'}+{abs(score):g}"
 
     # ------------------------------------------------------------------ helpers
@@ -226,8 +207,8 @@ class GtpEngine:
         """The task (komi as set), the board set up on first use; GtpError if the agent is missing."""
         if self._task is None:
             self._task = self._slot.get().task
-        if not self._states:
-            self._states, self._inserted = [self._task.initial_state()], [False]
+        if not self._game.states:
+            self._game.start(self._task)
         return self._task
 
     def _engine(self) -> EngineSearch:
@@ -239,56 +220,3 @@ class GtpEngine:
                 search.set_task(self._task)
             self._search = search
         return self._search
-
-    def _take_turn(self, seat: int) -> None:
-        """Make ``seat`` the player to move: a pass of the other colour if it is not (never ending the game)."""
-        state = self._states[-1]
-        if self._task.is_terminal(state) or state.to_play == seat:
-            return
-        if state.passes >= 1:
-            raise GtpError("illegal move (out of turn right after a pass: the inserted pass would end the game)")
-        self._push(self._task.pass_action, inserted=True)
-
-    def _drop_inserted(self) -> None:
-        while len(self._states) > 1 and self._inserted[-1]:
-            self._states.pop()
-            self._inserted.pop()
-
-    def _push(self, action: int, inserted: bool = False) -> None:
-        state, _ = self._task.step(self._states[-1], action)
-        self._states.append(state)
-        self._inserted.append(inserted)
-
-    def _limits(self, seat: int, state: Any) -> Limits:
-        """Seconds from the clock (``time_left``, else the main time), else simulations."""
-        expected = max(10, int((state.mask[:-1]).sum()) // 2)
-        policy = dataclasses.replace(self.policy, expected_moves=expected)
-        if not self._timed:
-            return Limits(simulations=self.simulations or self._engine().config.num_simulations)
-        if seat in self._time_left:
-            left, stones = self._time_left[seat]
-            return Limits(time_s=move_time(Clock(left, 0.0, stones or None), policy))
-        if self._main_time is not None:
-            return Limits(time_s=move_time(Clock(self._main_time), policy))
-        byo_time, stones = self._byo_yomi
-        return Limits(time_s=move_time(Clock(byo_time, 0.0, stones), policy))
-
-
-def _color(args: list[str], i: int) -> int:
-    if len(args) <= i or args[i].lower() not in _COLORS:
-        raise GtpError("syntax error")
-    return _COLORS[args[i].lower()]
-
-
-def _integer(args: list[str], i: int) -> int:
-    try:
-        return int(args[i])
-    except (IndexError, ValueError):
-        raise GtpError("syntax error") from None
-
-
-def _number(args: list[str], i: int) -> float:
-    try:
-        return float(args[i])
-    except (IndexError, ValueError):
-        raise GtpError("syntax error") from None

@@ -17,7 +17,7 @@ def gtp(go_agent) -> GtpEngine:
 
 
 def _board_after(engine: GtpEngine):
-    return engine._states[-1]
+    return engine._game.states[-1]
 
 
 def test_administrative_commands_and_ids(gtp):
@@ -108,7 +108,7 @@ def test_resigns_when_the_value_is_hopeless(go_agent):
     engine = GtpEngine(go_agent, simulations=8, resign_threshold=1.5)  # every value is below 1.5
     assert engine.handle("genmove black") == "= resign"
     assert engine.handle("genmove white") == "= resign"  # out of turn: the pass put in for it goes too
-    assert engine._states[-1].num_moves == 0
+    assert engine._game.states[-1].num_moves == 0
 
 
 def test_damaged_network_file_is_reported_not_fatal(tmp_path):
