@@ -12,6 +12,12 @@ import pytest
 from az_pz.checkpoint import latest_checkpoint, read_checkpoint_state
 
 AZ_PZ = [sys.executable, "-c", "import sys; from az_pz.cli import main; sys.exit(main())"]
+
+
+def _default_sigint() -> None:
+    """As at a terminal: a test run started in the background (CI jobs, `cmd &`) has SIGINT ignored, and
+    children inherit that, so Python would never raise KeyboardInterrupt in them."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc (Linux)")
 
 TINY = ["--search.num-simulations", "4", "--selfplay.games-per-iteration", "4", "--selfplay.concurrent-games", "2",
@@ -49,7 +55,8 @@ def _workers(pid: int) -> list[int]:
 def _start(run: Path, *extra: str) -> subprocess.Popen:
     return subprocess.Popen([*AZ_PZ, "train", "tictactoe_v3", "--run-dir", str(run),
                              "--iterations", "1000", "--selfplay.num-workers", "2", *TINY, *extra],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
+                            preexec_fn=_default_sigint)
 
 
 def _wait_for_training(process: subprocess.Popen, run: Path, timeout: float = 120.0) -> list[int]:
@@ -126,7 +133,7 @@ def test_a_worker_that_dies_is_one_line_with_the_resume_command(tmp_path):
 
 
 def test_ctrl_c_in_play_ends_quietly(tmp_path):
-    process = subprocess.Popen([*AZ_PZ, "play", "tictactoe_v3", "random"],
+    process = subprocess.Popen([*AZ_PZ, "play", "tictactoe_v3", "random"], preexec_fn=_default_sigint,
                                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 60
     output = b""
