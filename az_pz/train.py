@@ -233,11 +233,8 @@ class Trainer:
 
     def save(self) -> Path:
         """Write a checkpoint of the current iteration (atomic; ``latest`` updated last)."""
-        from az_pz.checkpoint import rng_state
-
-        state = {"game": self.spec.name, "counters": self.counters, "selfplay": self.selfplay.state_dict(),
-                 "rng": rng_state(self.rng), "lr": self.optimizer.param_groups[0]["lr"], "schedule": self.plan}
-        return self.rundir.save_checkpoint(self.iteration, self.learner.checkpoint_files(), state, self.config)
+        return self.rundir.save_checkpoint(self.iteration, self.learner.checkpoint_files(), resume.state(self),
+                                           self.config)
 
     def _log(self, metrics: dict[str, Any]) -> None:
         self.history.append(metrics)

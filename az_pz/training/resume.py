@@ -1,5 +1,6 @@
 """Resuming a run (:meth:`az_pz.train.Trainer.resume`): which config, task and directory it continues with
-(:func:`prepare`, a fork for an earlier checkpoint), then the checkpoint's state restored (:func:`restore`).
+(:func:`prepare`, a fork for an earlier checkpoint), then the checkpoint's state restored (:func:`restore`);
+:func:`state` is what :meth:`~az_pz.train.Trainer.save` writes beside the learner's files, :func:`load` its inverse.
 
 A resumed run keeps its game, ``env_kwargs`` and network; ``config.json`` is data, so its game is resolved
 among known games only and its sizes are bounded before anything is allocated.
@@ -16,7 +17,7 @@ from az_pz import rundir, schedule
 from az_pz.config import RunConfig, replace_nested
 from az_pz.task import Task
 
-__all__ = ["prepare", "restore", "say"]
+__all__ = ["load", "prepare", "restore", "say", "state"]
 
 
 def say(text: str) -> None:
@@ -86,6 +87,13 @@ def restore(trainer: Any, task_json: dict, stored: RunConfig) -> None:
         raise
     if trainer.config != stored:
         run.write_config(trainer.config, trainer.spec)
+
+
+def state(trainer: Any) -> dict[str, Any]:
+    """A checkpoint's ``state.json`` beside the learner's files (:func:`load` reads it back)."""
+    return {"game": trainer.spec.name, "counters": trainer.counters, "selfplay": trainer.selfplay.state_dict(),
+            "rng": ckpt.rng_state(trainer.rng), "lr": trainer.optimizer.param_groups[0]["lr"],
+            "schedule": trainer.plan}
 
 
 def load(trainer: Any, checkpoint: Path) -> None:
