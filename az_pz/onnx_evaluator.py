@@ -82,7 +82,8 @@ class OnnxEvaluator(NetworkEvaluator):
             path = Path(tmp) / "network.onnx"
             export_onnx(network, path, task=task, verify=False)
             if precision == "int8":
-                path = _quantize_static(path, _calibration(task, seed), self._names[0][0])
+                path = _quantize_static(path, random_game_observations(task, CALIBRATION_POSITIONS, seed),
+                                        self._names[0][0])
             self.session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
             """The onnxruntime session (the model lives in memory; its temporary files are gone)."""
         self._empty = [np.zeros((0, *p.observation_shape), np.float32) for p in task.spec.phases]
@@ -96,11 +97,11 @@ class OnnxEvaluator(NetworkEvaluator):
         return logits, values
 
 
-def _calibration(task: Any, seed: int) -> np.ndarray:
-    """Observations of ``CALIBRATION_POSITIONS`` positions of random games of ``task``."""
+def random_game_observations(task: Any, count: int, seed: int = 0) -> np.ndarray:
+    """float32 ``[count, C, H, W]``: observations along random games of ``task`` (int8 calibration data)."""
     rng = np.random.default_rng(seed)
     observations, state = [], task.initial_state(seed)
-    while len(observations) < CALIBRATION_POSITIONS:
+    while len(observations) < count:
         if task.is_terminal(state):
             state = task.initial_state(int(rng.integers(1 << 30)))
             continue

@@ -50,18 +50,6 @@ def _network(game: str):
     return task, network.eval()
 
 
-def _positions(task, count: int, seed: int = 0) -> np.ndarray:
-    rng = np.random.default_rng(seed)
-    observations, state = [], task.initial_state(seed)
-    while len(observations) < count:
-        if task.is_terminal(state):
-            state = task.initial_state(int(rng.integers(1 << 30)))
-            continue
-        observations.append(task.observe(state))
-        state, _ = task.step(state, int(rng.choice(np.flatnonzero(task.legal_mask(state)))))
-    return np.stack(observations).astype(np.float32)
-
-
 def _sessions(path: Path, calibration: np.ndarray, threads: int) -> dict:
     import onnxruntime as ort
     from onnxruntime.quantization import CalibrationDataReader, QuantFormat, QuantType, quantize_dynamic, quantize_static
@@ -100,10 +88,11 @@ def _rate(call, batch: np.ndarray, seconds: float) -> float:
 def bench_game(game: str, batches: list[int], rounds: int, seconds: float, threads: int) -> None:
     from az_pz.export import export_onnx
     from az_pz.network import NetworkEvaluator
+    from az_pz.onnx_evaluator import random_game_observations
 
     task, network = _network(game)
     evaluator = NetworkEvaluator(network, "cpu")
-    real = _positions(task, 512)
+    real = random_game_observations(task, 512)
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / f"{game}.onnx"
         export_onnx(network, path, task=task)
