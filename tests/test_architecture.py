@@ -26,7 +26,8 @@ ROOT = Path(__file__).resolve().parents[1]
 
 LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("core", ("task", "_arrays", "_gumbel", "tree", "_tree", "_moved", "_memory", "io", "inference", "plots",
-              "evaluators", "search", "testing")),
+              "evaluators", "search", "search_config", "search_output", "search_root", "search_leaves",
+              "search_arrays", "testing")),
     ("games", ("adapters", "games", "solvers", "obs_checks")),
     ("learning", ("config", "generic_preset", "network", "bounds", "checkpoint", "replay", "rundir", "schedule",
                   "selfplay", "distributed", "warmstart", "records", "train", "training", "agents.base",
