@@ -149,8 +149,8 @@ class MCTS:
         if child < 0 or a["terminal"][game, child] or a["first_edge"][game, child] < 0:
             self.reset(game)
             return
-        order = self._kernels.compact(game, child, *[a[name] for name in NODE_FIELDS], a["edge_action"], a["edge_prior"],
-                                      a["edge_child"], a["root"], a["node_count"], a["edge_count"])
+        order = self._kernels.compact(game, child, *[a[name] for name in NODE_FIELDS], a["edge_action"],
+                                      a["edge_prior"], a["edge_child"], a["root"], a["node_count"], a["edge_count"])
         old = self._states[game]
         kept = [old[i] for i in order.tolist()]
         self._states[game] = kept + [None] * (len(old) - len(kept))

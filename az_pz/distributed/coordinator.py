@@ -82,6 +82,24 @@ class DistributedStats(SelfPlayStats):
         })
         return out
 
+    def add_call(self, result: dict[str, Any], lag: int) -> None:
+        """Count one accepted self-play call's games under its worker, played with weights ``lag`` versions old."""
+        worker, games = int(result["worker"]), int(result["games"])
+        self.worker_games[worker] = self.worker_games.get(worker, 0) + games
+        self.worker_moves[worker] = self.worker_moves.get(worker, 0) + int(result["moves"])
+        self.worker_simulations[worker] = self.worker_simulations.get(worker, 0) + int(result["simulations"])
+        self.worker_seconds[worker] = self.worker_seconds.get(worker, 0.0) + float(result["seconds"])
+        self.lag_games += lag * games
+        self.max_lag = max(self.max_lag, lag)
+
+    def progress_line(self) -> str:
+        """One line per iteration: games/s of every worker and the health of the pipeline."""
+        rates = " ".join(f"w{w} {self.worker_games.get(w, 0) / max(self.worker_seconds.get(w, 0.0), 1e-9):.1f}"
+                         for w in range(self.workers))
+        return (f"  self-play workers (games/s): {rates} | weight v{self.version}, lag "
+                f"{self.lag_games / max(self.games, 1):.1f} (max {self.max_lag}) | dropped {self.dropped_games}"
+                f" | restarts {self.restarts} | learner waited {self.wait_seconds:.1f}s")
+
 
 class RaySelfPlay(ResignState):
     """Self-play in ``config.workers`` Ray actors playing ``network``'s weights (see the module docstring).
@@ -202,18 +220,10 @@ class RaySelfPlay(ResignState):
         stats.resign_playouts, stats.resign_false_positives = self.resign_playouts, self.resign_false_positives
         self.plays += 1
         if self.progress:
-            self._report(stats)
+            from tqdm.auto import tqdm
+
+            tqdm.write(stats.progress_line())
         return positions, stats
-
-    def _report(self, stats: DistributedStats) -> None:
-        """One progress line per iteration: games/s of every worker and the health of the pipeline."""
-        from tqdm.auto import tqdm
-
-        rates = " ".join(f"w{w} {stats.worker_games.get(w, 0) / max(stats.worker_seconds.get(w, 0.0), 1e-9):.1f}"
-                         for w in range(stats.workers))
-        tqdm.write(f"  self-play workers (games/s): {rates} | weight v{stats.version}, lag "
-                   f"{stats.lag_games / max(stats.games, 1):.1f} (max {stats.max_lag}) | dropped {stats.dropped_games}"
-                   f" | restarts {stats.restarts} | learner waited {stats.wait_seconds:.1f}s")
 
     # ------------------------------------------------------------------ internals
 
@@ -279,15 +289,10 @@ class RaySelfPlay(ResignState):
         if lag > self.config.max_weight_lag:
             stats.dropped_games += int(result["games"])
             return
-        worker, games = int(result["worker"]), int(result["games"])
+        games = int(result["games"])
         positions.extend(unpack_positions(result, self.spec))
         merge_result(stats, self, result)
-        stats.worker_games[worker] = stats.worker_games.get(worker, 0) + games
-        stats.worker_moves[worker] = stats.worker_moves.get(worker, 0) + int(result["moves"])
-        stats.worker_simulations[worker] = stats.worker_simulations.get(worker, 0) + int(result["simulations"])
-        stats.worker_seconds[worker] = stats.worker_seconds.get(worker, 0.0) + float(result["seconds"])
-        stats.lag_games += lag * games
-        stats.max_lag = max(stats.max_lag, lag)
+        stats.add_call(result, lag)
         if on_game is not None:
             for k in range(games):
                 on_game(stats.games - games + k + 1)
