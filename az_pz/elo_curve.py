@@ -88,7 +88,7 @@ def elo_over_training(run_dir: str | Path, *, references: Sequence[str] = ("rand
 def _write_curve(result: ArenaResult, iterations: list[int], checkpoint_names: list[str], references: list[str],
                  out: Path) -> None:
     from az_pz.matches.results import csv_bytes
-    from az_pz.io import atomic_write_bytes, atomic_write_json
+    from az_pz.atomic_files import atomic_write_bytes, atomic_write_json
     from az_pz.plots import plot_elo_curve
 
     result.write(out)

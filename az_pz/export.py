@@ -95,7 +95,7 @@ def export_onnx(source: str | os.PathLike | Any, out: str | os.PathLike, *, batc
         verify: compare onnxruntime with torch on random observations (needs ``onnxruntime``).
         task: the task of ``source`` when it is a network.
     """
-    from az_pz.io import atomic_write_bytes, atomic_write_json
+    from az_pz.atomic_files import atomic_write_bytes, atomic_write_json
 
     if batch is not None and batch < 1:
         raise ValueError(f"batch must be a positive batch size or None (dynamic), got {batch}")

@@ -1,7 +1,7 @@
 """PNG plots of ratings (matplotlib, Agg backend: no display needed).
 
 Each function returns the PNG as bytes so callers publish it atomically
-(``az_pz.io.atomic_write_bytes``).
+(``az_pz.atomic_files.atomic_write_bytes``).
 """
 
 from __future__ import annotations

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from az_pz.io import atomic_save_npz, load_npz
+from az_pz.atomic_files import atomic_save_npz, load_npz
 from az_pz.task import TaskSpec
 
 __all__ = ["PhaseBatch", "ReplayBuffer", "merge_batches"]

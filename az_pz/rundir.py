@@ -198,7 +198,7 @@ def fork_run(source_run: str | os.PathLike, checkpoint: Path, new_run: str | os.
     """Start ``new_run`` from ``checkpoint`` of ``source_run``: its ``config.json``, the metrics up to that
     iteration and a copy of the checkpoint (published atomically, ``latest`` last). ``source_run`` is only
     read. Returns the copied checkpoint."""
-    from az_pz.io import atomic_write_bytes, fsync_dir, load_json
+    from az_pz.atomic_files import atomic_write_bytes, fsync_dir, load_json
 
     source_run, new_run = Path(source_run), Path(new_run)
     check_new_run_dir(new_run)

@@ -237,7 +237,7 @@ def test_pruning_keeps_the_newest_and_every_nth_checkpoint(tmp_path):
 
 
 def test_npz_files_are_deflated_numpy_archives_without_pickle(tmp_path):
-    from az_pz.io import atomic_save_npz
+    from az_pz.atomic_files import atomic_save_npz
 
     arrays = {"zeros": np.zeros((200, 111), np.float32), "labels": np.arange(7, dtype=np.int16)}
     atomic_save_npz(tmp_path / "packed.npz", compress=True, **arrays)

@@ -90,7 +90,7 @@ def write_zip(path: str | Path, task: Task, network: AlphaZeroNetwork, search: S
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("data.json", json.dumps(data, indent=2))
         archive.writestr("model.safetensors", ckpt.model_to_bytes(network, task.spec, network_json))
-    from az_pz.io import atomic_write_bytes
+    from az_pz.atomic_files import atomic_write_bytes
 
     atomic_write_bytes(path, buffer.getvalue())
     return path

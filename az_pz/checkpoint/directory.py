@@ -15,7 +15,7 @@ from typing import Any
 from az_pz.checkpoint.formats import (_ITER, CHECKPOINT_FORMAT, RUN_FORMAT, CheckpointError,
                                       earlier_checkpoint_command, versions)
 from az_pz.config import RunConfig, config_from_json, config_to_json
-from az_pz.io import _UMASK, atomic_write_bytes, atomic_write_json, fsync_dir, load_json
+from az_pz.atomic_files import _UMASK, atomic_write_bytes, atomic_write_json, fsync_dir, load_json
 from az_pz.task import TaskSpec
 
 __all__ = ["find_checkpoint", "latest_checkpoint", "read_checkpoint_state", "read_run_config", "save_checkpoint",

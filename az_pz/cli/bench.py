@@ -33,7 +33,7 @@ def main(argv: list[str]) -> int:
 
     check_device(args.device)
     from az_pz.bench import BenchConfig, format_report, run_benchmark
-    from az_pz.io import atomic_write_json
+    from az_pz.atomic_files import atomic_write_json
 
     overrides = {"game": args.game, "device": args.device, "threads": args.threads, "compile": args.compile,
                  "channels_last": args.channels_last}

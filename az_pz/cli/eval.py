@@ -64,7 +64,7 @@ def main(argv: list[str]) -> int:
     if recorder is not None:
         print(f"kept {recorder.count} games in {args.record} (az-pz replay {recorder.jsonl_path})")
     if args.json:
-        from az_pz.io import atomic_write_json
+        from az_pz.atomic_files import atomic_write_json
 
         atomic_write_json(args.json, {"game": args.game, "agent": args.agent, "seed": args.seed, "results": results})
     return 0

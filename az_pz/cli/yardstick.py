@@ -50,7 +50,7 @@ def run(args: argparse.Namespace) -> int:
         rows.append((label, result, time.perf_counter() - start))
         _print_rows(label, result, rows[-1][2], header=len(rows) == 1)
     if args.json:
-        from az_pz.io import atomic_write_json
+        from az_pz.atomic_files import atomic_write_json
 
         atomic_write_json(args.json, {"game": "connect_four_v3", "agent": args.agent, "positions": len(positions),
                                       "source": source, "results": {label: {**r.to_dict(), "seconds": s}

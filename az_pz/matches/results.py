@@ -135,7 +135,7 @@ class ArenaResult:
 
     def write(self, out_dir: str | Path) -> dict[str, Path]:
         """Write ``results.json``, ``results.csv`` (pairings), ``ratings.csv`` and ``elo.png``; return their paths."""
-        from az_pz.io import atomic_write_bytes, atomic_write_json
+        from az_pz.atomic_files import atomic_write_bytes, atomic_write_json
         from az_pz.plots import plot_ratings
 
         out = Path(out_dir)

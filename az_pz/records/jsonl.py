@@ -30,7 +30,7 @@ def _line(record: GameRecord) -> str:
 
 def write_jsonl(path: str | os.PathLike, records: Iterable[GameRecord]) -> Path:
     """Write ``records`` to ``path`` (replacing it atomically); return the path."""
-    from az_pz.io import atomic_write_bytes
+    from az_pz.atomic_files import atomic_write_bytes
 
     path = Path(path)
     atomic_write_bytes(path, "".join(_line(r) for r in records).encode())

@@ -95,7 +95,7 @@ def pgn_text(records: Iterable[GameRecord]) -> str:
 
 def write_pgn(path: str | os.PathLike, records: Iterable[GameRecord]) -> Path:
     """Write the games to a PGN file (atomically replacing it); return the path."""
-    from az_pz.io import atomic_write_bytes
+    from az_pz.atomic_files import atomic_write_bytes
 
     path = Path(path)
     atomic_write_bytes(path, pgn_text(records).encode())

@@ -96,7 +96,7 @@ def sgf_bytes(records: Iterable[GameRecord]) -> bytes:
 
 def write_sgf(path: str | os.PathLike, records: GameRecord | Iterable[GameRecord], *, env: Any = None) -> Path:
     """Write one game (or a collection) to an SGF file atomically; ``env``: the final env of a single record."""
-    from az_pz.io import atomic_write_bytes
+    from az_pz.atomic_files import atomic_write_bytes
 
     path = Path(path)
     if isinstance(records, GameRecord):

@@ -141,7 +141,7 @@ class ProcessSelfPlay(ResignState):
              on_game: Any = None) -> tuple[list[Position], SelfPlayStats]:
         """``num_games`` games split over the workers with the network's current weights."""
         from az_pz.checkpoint import model_to_bytes
-        from az_pz.io import atomic_write_bytes
+        from az_pz.atomic_files import atomic_write_bytes
 
         start = time.perf_counter()
         self.start()

@@ -82,7 +82,7 @@ class MetricsLog(Callback):
     @staticmethod
     def trim(run_dir: str | os.PathLike, rows: list[dict[str, Any]]) -> None:
         """Rewrite the log as ``rows`` (atomically), when it holds anything else."""
-        from az_pz.io import atomic_write_bytes
+        from az_pz.atomic_files import atomic_write_bytes
 
         path = Path(run_dir) / "metrics.jsonl"
         text = "".join(json.dumps(row) + "\n" for row in rows)

@@ -70,7 +70,7 @@ class RunDirectory:
         MetricsLog.trim(self.path, history)
 
     def write_final_eval(self, iteration: int, metrics: dict[str, float]) -> None:
-        from az_pz.io import atomic_write_json
+        from az_pz.atomic_files import atomic_write_json
 
         atomic_write_json(self.path / "final_eval.json", {"iteration": iteration, **metrics})
 

@@ -85,7 +85,7 @@ def warm_start(trainer, options: WarmStart, *, log: Callable[[str], None] = prin
         if options.epochs and trainer.records is not None:
             report.metrics.update(_pretrain(trainer, options, holdout, say))
     trainer.save()
-    from az_pz.io import atomic_write_json
+    from az_pz.atomic_files import atomic_write_json
 
     atomic_write_json(Path(trainer.run_dir) / "warm_start.json",
                       {"options": {"records": list(options.records), "init_from": options.init_from,
