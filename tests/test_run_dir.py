@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from az_pz import io as az_io
+from az_pz import atomic_files as az_io
 from az_pz.checkpoint import CheckpointError
 from az_pz.cli import main as cli_main
 from az_pz.rundir import LOCK_NAME, RunLockedError
