@@ -1,8 +1,49 @@
-"""Allocation of the search's flat per-tree arrays (layout documented in ``az_pz.tree``)."""
+"""The search's flat per-tree arrays as one typed structure, :class:`TreeArrays` (layout documented in
+``az_pz.tree``), and their allocation and growth.
+
+A ``NamedTuple`` of arrays is what numba compiles best: the kernels take it whole as one typed, immutable
+argument (no positional lists to keep in order), and the Python side reads its fields by name. Growing an
+array makes a new ``TreeArrays`` (``_replace``); the arrays themselves are written in place.
+"""
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
+
+
+class TreeArrays(NamedTuple):
+    """Nodes and edges of ``B`` trees side by side, plus per-tree root data (see ``az_pz.tree``)."""
+
+    visits: np.ndarray
+    pending: np.ndarray
+    value_sum: np.ndarray
+    evals: np.ndarray
+    reward: np.ndarray
+    to_play: np.ndarray
+    terminal: np.ndarray
+    depth: np.ndarray
+    parent: np.ndarray
+    action: np.ndarray
+    first_edge: np.ndarray
+    num_edges: np.ndarray
+    proven: np.ndarray
+    proven_value: np.ndarray
+    proven_plies: np.ndarray
+    edge_action: np.ndarray
+    edge_prior: np.ndarray
+    edge_child: np.ndarray
+    root: np.ndarray
+    node_count: np.ndarray
+    edge_count: np.ndarray
+    q_min: np.ndarray
+    q_max: np.ndarray
+    root_prior: np.ndarray
+    gumbel: np.ndarray
+    search_visits: np.ndarray
+    schedule: np.ndarray
+    sim_index: np.ndarray
 
 
 def node_arrays(num_games: int, nodes: int, players: int) -> dict[str, np.ndarray]:
@@ -31,10 +72,10 @@ def edge_arrays(num_games: int, edges: int) -> dict[str, np.ndarray]:
 
 NODE_FIELDS = ("visits", "pending", "value_sum", "evals", "reward", "to_play", "terminal", "depth", "parent",
                "action", "first_edge", "num_edges", "proven", "proven_value", "proven_plies")
-"""Names of the node arrays, in the order the kernels take them."""
+"""Names of the node arrays (the first fields of :class:`TreeArrays`)."""
 
 
-def grow(arrays: dict[str, np.ndarray], fresh: dict[str, np.ndarray]) -> None:
-    """Append ``fresh``'s slots to the arrays of the same names, along the slot axis (1)."""
-    for name, extra in fresh.items():
-        arrays[name] = np.concatenate([arrays[name], extra], axis=1)
+def grow(arrays: TreeArrays, fresh: dict[str, np.ndarray]) -> TreeArrays:
+    """``arrays`` with ``fresh``'s slots appended to the arrays of the same names, along the slot axis (1)."""
+    return arrays._replace(**{name: np.concatenate([getattr(arrays, name), extra], axis=1)
+                              for name, extra in fresh.items()})

@@ -40,9 +40,8 @@ from typing import Any
 import numpy as np
 
 from az_pz import tree
-from az_pz._arrays import NODE_FIELDS
 from az_pz.evaluators import Evaluator
-from az_pz.search_arrays import EXPAND_FIELDS, allocate, reserve_edges, reserve_nodes, select_args
+from az_pz.search_arrays import TreeArrays, allocate, reserve_edges, reserve_nodes, select_options
 from az_pz.search_config import SearchConfig
 from az_pz.search_leaves import LeafEvaluator, step_leaves, terminal_children
 from az_pz.search_output import SearchOutput, principal_variation, search_output
@@ -90,8 +89,8 @@ class MCTS:
         """A return this high for the mover is a win (MCTS-Solver); +inf with the solver off."""
         nodes = max(64, 2 * (config.num_simulations + config.leaves_per_tree) + 2)
         self._a = allocate(num_games, nodes, self._num_players, self._num_actions)
+        self._options = select_options(config, self._win_value)
         self._states: list[list[Any]] = [[None] * nodes for _ in range(num_games)]
-        self._bind()
 
     # ------------------------------------------------------------------ public API
 
@@ -118,8 +117,7 @@ class MCTS:
         fresh = [i for i in range(count) if not matches_root(a, self._states[i], self.task, mask, i, states[i])]
         if fresh:
             self._init_roots(fresh, [states[i] for i in fresh])
-        if prepare_roots(a, self.config, self.num_games, count, sims, rng, add_noise):
-            self._bind()
+        self._a = prepare_roots(a, self.config, self.num_games, count, sims, rng, add_noise)
         remaining = np.full(count, sims, np.int32)
         leaves = self.config.leaves_per_tree
         out_tree = np.empty(count * leaves, np.int32)
@@ -127,7 +125,7 @@ class MCTS:
         try:
             while remaining.any():
                 self._reserve_nodes(leaves)
-                found = self._kernels.select_leaves(remaining, leaves, out_tree, out_node, *self._select_args)
+                found = self._kernels.select_leaves(remaining, leaves, out_tree, out_node, self._a, self._options)
                 if found:
                     self._expand(out_tree[:found].copy(), out_node[:found].copy())
         except BaseException:
@@ -140,17 +138,16 @@ class MCTS:
     def advance(self, game: int, action: int) -> None:
         """Tree reuse: the subtree under ``action`` becomes ``game``'s root, its statistics kept."""
         a = self._a
-        if not self.config.reuse_tree or a["node_count"][game] == 0:
+        if not self.config.reuse_tree or a.node_count[game] == 0:
             self.reset(game)
             return
         _, first, num = root_edges(a, game)
-        edges = np.flatnonzero(a["edge_action"][game, first:first + num] == action)
-        child = a["edge_child"][game, first + edges[0]] if edges.size else -1
-        if child < 0 or a["terminal"][game, child] or a["first_edge"][game, child] < 0:
+        edges = np.flatnonzero(a.edge_action[game, first:first + num] == action)
+        child = a.edge_child[game, first + edges[0]] if edges.size else -1
+        if child < 0 or a.terminal[game, child] or a.first_edge[game, child] < 0:
             self.reset(game)
             return
-        order = self._kernels.compact(game, child, *[a[name] for name in NODE_FIELDS], a["edge_action"],
-                                      a["edge_prior"], a["edge_child"], a["root"], a["node_count"], a["edge_count"])
+        order = self._kernels.compact(game, child, a)
         old = self._states[game]
         kept = [old[i] for i in order.tolist()]
         self._states[game] = kept + [None] * (len(old) - len(kept))
@@ -161,8 +158,8 @@ class MCTS:
         if game is None and self._cache is not None:
             self._cache.clear()
         for g in games:
-            self._a["node_count"][g] = 0
-            self._a["edge_count"][g] = 0
+            self._a.node_count[g] = 0
+            self._a.edge_count[g] = 0
             self._states[g] = [None] * len(self._states[g])
 
     @property
@@ -181,7 +178,7 @@ class MCTS:
 
     def tree_size(self, game: int) -> int:
         """Nodes in ``game``'s tree (0 when it has none)."""
-        return int(self._a["node_count"][game])
+        return int(self._a.node_count[game])
 
     def principal_variation(self, game: int = 0, max_length: int = 64) -> list[int]:
         """The line the search believes in: from ``game``'s root, the most visited child again and again.
@@ -192,12 +189,12 @@ class MCTS:
         """
         return principal_variation(self._a, game, max_length)
 
-    # ------------------------------------------------------------------ rounds
+    @property
+    def tree(self) -> TreeArrays:
+        """The trees' arrays (read them, don't write them; layout in :mod:`az_pz.tree`)."""
+        return self._a
 
-    def _bind(self) -> None:
-        """Cache the kernels' argument lists (rebuilt whenever an array is replaced by a larger one)."""
-        self._select_args = select_args(self._a, self.config, self._win_value)
-        self._expand_args = tuple(self._a[name] for name in EXPAND_FIELDS)
+    # ------------------------------------------------------------------ rounds
 
     def _expand(self, leaf_tree: np.ndarray, leaf_node: np.ndarray) -> None:
         """Make the new leaves' states (one ``task.step`` each), evaluate them in one call, back up."""
@@ -209,7 +206,6 @@ class MCTS:
                 to_play: np.ndarray, masks: np.ndarray, live: list[int], live_states: list[Any], *,
                 release: bool) -> None:
         """Evaluate the non-terminal leaves (rows ``live``) in one call, then expand and back up all of them."""
-        a = self._a
         count = leaf_tree.shape[0]
         term_start, term_action, term_reward = terminal_children(self.task, self.config.solver, count, live,
                                                                   live_states, masks)
@@ -221,11 +217,10 @@ class MCTS:
         if live:
             logits[live], values[live] = self._leaves(live_states)
         needed = np.bincount(leaf_tree, weights=masks.sum(axis=1), minlength=self.num_games)
-        if reserve_edges(a, int((a["edge_count"] + needed).max())):
-            self._bind()
+        self._a = a = reserve_edges(self._a, int((self._a.edge_count + needed).max()))
         self._kernels.expand_and_backup(leaf_tree, leaf_node, rewards, terminal, to_play, masks, logits, values,
                                         term_start, term_action, term_reward, release, self.config.solver,
-                                        self._win_value, *self._expand_args)
+                                        self._win_value, a)
 
     # ------------------------------------------------------------------ roots
 
@@ -246,8 +241,7 @@ class MCTS:
 
     def _reserve_nodes(self, extra: int) -> None:
         """Room for ``extra`` more nodes in every tree."""
-        if reserve_nodes(self._a, self._states, extra, self._num_players):
-            self._bind()
+        self._a = reserve_nodes(self._a, self._states, extra, self._num_players)
 
 
 def run_search(task: Task, evaluator: Evaluator, states: Sequence[Any], config: SearchConfig,

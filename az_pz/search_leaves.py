@@ -9,6 +9,7 @@ from typing import Any
 
 import numpy as np
 
+from az_pz._arrays import TreeArrays
 from az_pz.evaluators import Evaluator
 from az_pz.search_config import SearchConfig
 from az_pz.task import Task
@@ -111,14 +112,14 @@ def terminal_children(task: Task, solver: bool, count: int, live: list[int], liv
     return start, np.asarray(actions, np.int32), reward_array.astype(np.float32)
 
 
-def step_leaves(task: Task, search_mask: Callable[[Any], np.ndarray], a: dict[str, np.ndarray],
+def step_leaves(task: Task, search_mask: Callable[[Any], np.ndarray], a: TreeArrays,
                 states: list[list[Any]], leaf_tree: np.ndarray,
                 leaf_node: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, list[int], list[Any]]:
     """Make the new leaves' states (one ``task.step`` each, stored in ``states[tree][node]``): ``(rewards,
     terminal, to_play, searched-action masks, rows of the live leaves, their states)``."""
     step, is_terminal, to_play_of = task.step, task.is_terminal, task.to_play
-    parents = a["parent"][leaf_tree, leaf_node].tolist()
-    actions = a["action"][leaf_tree, leaf_node].tolist()
+    parents = a.parent[leaf_tree, leaf_node].tolist()
+    actions = a.action[leaf_tree, leaf_node].tolist()
     count = leaf_tree.shape[0]
     rewards = np.zeros((count, task.spec.num_players), np.float32)
     terminal = np.zeros(count, np.bool_)

@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from az_pz import _gumbel
+from az_pz._arrays import TreeArrays
 from az_pz.search_config import SearchConfig
 from az_pz.search_root import root_edges
 
@@ -34,7 +35,7 @@ class SearchOutput:
     """int64 ``[B]`` the search's choice: most visits (PUCT) or Gumbel's selected action."""
 
 
-def search_output(a: dict[str, np.ndarray], count: int, config: SearchConfig, kernels: Any, num_actions: int,
+def search_output(a: TreeArrays, count: int, config: SearchConfig, kernels: Any, num_actions: int,
                   num_players: int, win_value: float) -> SearchOutput:
     """The statistics of trees ``0 .. count - 1``; ``win_value`` is the return that counts as a win (solver)."""
     c = config
@@ -44,11 +45,11 @@ def search_output(a: dict[str, np.ndarray], count: int, config: SearchConfig, ke
     action = np.zeros(count, np.int64)
     for b in range(count):
         root, first, num = root_edges(a, b)
-        actions = a["edge_action"][b, first:first + num]
-        children = a["edge_child"][b, first:first + num]
-        visits = np.where(children >= 0, a["visits"][b, np.maximum(children, 0)], 0)
-        prior = a["edge_prior"][b, first:first + num].astype(np.float64)
-        root_values[b] = a["value_sum"][b, root] / a["visits"][b, root]
+        actions = a.edge_action[b, first:first + num]
+        children = a.edge_child[b, first:first + num]
+        visits = np.where(children >= 0, a.visits[b, np.maximum(children, 0)], 0)
+        prior = a.edge_prior[b, first:first + num].astype(np.float64)
+        root_values[b] = a.value_sum[b, root] / a.visits[b, root]
         lost = np.zeros(num, np.bool_)
         if c.solver:
             decided, visits, lost = solved_counts(a, b, root, children, visits, win_value)
@@ -56,7 +57,7 @@ def search_output(a: dict[str, np.ndarray], count: int, config: SearchConfig, ke
                 visit_counts[b, actions] = visits
                 policy[b, actions] = visits / visits.sum()
                 action[b] = actions[np.argmax(visits + 0.5 * prior)]
-                root_values[b] = a["proven_value"][b, root]
+                root_values[b] = a.proven_value[b, root]
                 continue
         visit_counts[b, actions] = visits
         if c.gumbel:
@@ -74,20 +75,20 @@ def search_output(a: dict[str, np.ndarray], count: int, config: SearchConfig, ke
     return SearchOutput(visit_counts=visit_counts, policy=policy, root_values=root_values, action=action)
 
 
-def solved_counts(a: dict[str, np.ndarray], b: int, root: int, children: np.ndarray, visits: np.ndarray,
+def solved_counts(a: TreeArrays, b: int, root: int, children: np.ndarray, visits: np.ndarray,
                   win_value: float) -> tuple[bool, np.ndarray, np.ndarray]:
     """The root's visit counts as the solver sees them, and the moves proven lost (unless all are):
     ``(True, counts on the best moves only, -)`` at a proven root (1 each where a best move was proven
     without a visit), else ``(False, visits with the lost moves set to 0, lost)``."""
-    mover = a["to_play"][b, root]
+    mover = a.to_play[b, root]
     safe = np.maximum(children, 0)
-    proven = (children >= 0) & a["proven"][b, safe]
-    exact = a["reward"][b, safe, mover] + a["proven_value"][b, safe, mover]
-    if a["proven"][b, root]:
-        plies = a["proven_plies"][b, safe] + 1
-        best = proven & (exact >= a["proven_value"][b, root, mover] - 1e-5)
-        if abs(a["proven_value"][b, root, mover]) >= win_value:  # a win as fast, a loss as slow
-            best &= plies == a["proven_plies"][b, root]
+    proven = (children >= 0) & a.proven[b, safe]
+    exact = a.reward[b, safe, mover] + a.proven_value[b, safe, mover]
+    if a.proven[b, root]:
+        plies = a.proven_plies[b, safe] + 1
+        best = proven & (exact >= a.proven_value[b, root, mover] - 1e-5)
+        if abs(a.proven_value[b, root, mover]) >= win_value:  # a win as fast, a loss as slow
+            best &= plies == a.proven_plies[b, root]
         counts = np.where(best, np.maximum(visits, 1), 0)
         return True, counts, np.zeros_like(best)
     lost = proven & (exact <= -win_value)
@@ -98,35 +99,34 @@ def solved_counts(a: dict[str, np.ndarray], b: int, root: int, children: np.ndar
     return False, visits, np.zeros_like(lost)
 
 
-def gumbel_result(a: dict[str, np.ndarray], config: SearchConfig, kernels: Any, b: int, root: int,
+def gumbel_result(a: TreeArrays, config: SearchConfig, kernels: Any, b: int, root: int,
                   actions: np.ndarray, prior: np.ndarray) -> tuple[np.ndarray, int]:
     """Improved policy softmax(logits + sigma(completed Q)) and the action Sequential Halving selected:
     among the considered actions visited most in this search, the best ``g + logits + sigma(q)``."""
     c = config
     sigma = kernels.completed_q_sigma(
-        b, root, a["visits"], a["value_sum"], a["evals"], a["reward"], a["to_play"], a["first_edge"],
-        a["num_edges"], a["edge_prior"], a["edge_child"], float(c.gumbel_c_visit), float(c.gumbel_c_scale))
+        b, root, a, float(c.gumbel_c_visit), float(c.gumbel_c_scale))
     num = actions.shape[0]
-    choice = _gumbel.final_choice(a["gumbel"][b, :num].astype(np.float64), a["search_visits"][b, :num], sigma)
+    choice = _gumbel.final_choice(a.gumbel[b, :num].astype(np.float64), a.search_visits[b, :num], sigma)
     return _gumbel.improved_policy(prior, sigma), int(actions[choice])
 
 
-def principal_variation(a: dict[str, np.ndarray], game: int, max_length: int) -> list[int]:
+def principal_variation(a: TreeArrays, game: int, max_length: int) -> list[int]:
     """From ``game``'s root, the most visited child again and again (ties to the higher prior); see
     :meth:`az_pz.search.MCTS.principal_variation`."""
     line: list[int] = []
-    if a["node_count"][game] == 0:
+    if a.node_count[game] == 0:
         return line
-    node = int(a["root"][game])
-    while len(line) < max_length and not a["terminal"][game, node]:
-        first, num = int(a["first_edge"][game, node]), int(a["num_edges"][game, node])
+    node = int(a.root[game])
+    while len(line) < max_length and not a.terminal[game, node]:
+        first, num = int(a.first_edge[game, node]), int(a.num_edges[game, node])
         if first < 0 or num == 0:
             break
-        children = a["edge_child"][game, first:first + num]
-        visits = np.where(children >= 0, a["visits"][game, np.maximum(children, 0)], 0)
-        k = int(np.argmax(visits + 0.5 * a["edge_prior"][game, first:first + num]))
+        children = a.edge_child[game, first:first + num]
+        visits = np.where(children >= 0, a.visits[game, np.maximum(children, 0)], 0)
+        k = int(np.argmax(visits + 0.5 * a.edge_prior[game, first:first + num]))
         if visits[k] == 0:
             break
-        line.append(int(a["edge_action"][game, first + k]))
+        line.append(int(a.edge_action[game, first + k]))
         node = int(children[k])
     return line

@@ -13,28 +13,29 @@ from typing import Any
 import numpy as np
 
 from az_pz import _gumbel
+from az_pz._arrays import TreeArrays
 from az_pz.search_config import SearchConfig
 from az_pz.task import Task
 
 __all__ = ["clear_root", "matches_root", "prepare_roots", "root_edges", "root_rows"]
 
 
-def root_edges(a: dict[str, np.ndarray], game: int) -> tuple[int, int, int]:
+def root_edges(a: TreeArrays, game: int) -> tuple[int, int, int]:
     """``(root node, its first edge, its number of edges)`` of ``game``'s tree."""
-    root = a["root"][game]
-    return root, a["first_edge"][game, root], a["num_edges"][game, root]
+    root = a.root[game]
+    return root, a.first_edge[game, root], a.num_edges[game, root]
 
 
-def matches_root(a: dict[str, np.ndarray], tree_states: list[Any], task: Task,
+def matches_root(a: TreeArrays, tree_states: list[Any], task: Task,
                  search_mask: Callable[[Any], np.ndarray], game: int, state: Any) -> bool:
     """Whether ``game``'s kept tree is rooted at ``state`` (then its stored state becomes ``state``): same
     player to move, same searched actions, and the same ``task.key`` (else the same observation)."""
-    if a["node_count"][game] == 0:
+    if a.node_count[game] == 0:
         return False
     root, first, num = root_edges(a, game)
-    if task.is_terminal(state) or a["to_play"][game, root] != task.to_play(state):
+    if task.is_terminal(state) or a.to_play[game, root] != task.to_play(state):
         return False
-    if not np.array_equal(a["edge_action"][game, first:first + num], np.flatnonzero(search_mask(state))):
+    if not np.array_equal(a.edge_action[game, first:first + num], np.flatnonzero(search_mask(state))):
         return False
     kept = tree_states[root]
     key = getattr(task, "key", None)
@@ -47,16 +48,16 @@ def matches_root(a: dict[str, np.ndarray], tree_states: list[Any], task: Task,
     return True
 
 
-def clear_root(a: dict[str, np.ndarray], game: int) -> None:
+def clear_root(a: TreeArrays, game: int) -> None:
     """Make node 0 of ``game``'s (emptied) tree its only node: an unexpanded root awaiting evaluation."""
-    a["node_count"][game] = 1
-    a["root"][game] = 0
-    a["q_min"][game], a["q_max"][game] = np.inf, -np.inf
+    a.node_count[game] = 1
+    a.root[game] = 0
+    a.q_min[game], a.q_max[game] = np.inf, -np.inf
     for name in ("visits", "value_sum", "evals", "reward", "terminal", "depth", "num_edges", "proven"):
-        a[name][game, 0] = 0
+        getattr(a, name)[game, 0] = 0
     for name in ("parent", "action", "first_edge", "to_play"):
-        a[name][game, 0] = -1
-    a["pending"][game, 0] = 1
+        getattr(a, name)[game, 0] = -1
+    a.pending[game, 0] = 1
 
 
 def root_rows(task: Task, search_mask: Callable[[Any], np.ndarray],
@@ -70,27 +71,26 @@ def root_rows(task: Task, search_mask: Callable[[Any], np.ndarray],
     return to_play, masks
 
 
-def prepare_roots(a: dict[str, np.ndarray], config: SearchConfig, num_games: int, count: int, sims: int,
-                  rng: np.random.Generator, add_noise: bool) -> bool:
+def prepare_roots(a: TreeArrays, config: SearchConfig, num_games: int, count: int, sims: int,
+                  rng: np.random.Generator, add_noise: bool) -> TreeArrays:
     """Root priors for this search: Dirichlet-noised (PUCT, ``add_noise``) or Gumbel-Top-k scores and the
-    halving schedule. Returns whether the schedule array was replaced by a longer one (rebind the kernels)."""
+    halving schedule. Returns ``a``, or a copy with a longer schedule array when the search needs one."""
     c = config
-    grown = c.gumbel and a["schedule"].shape[1] < max(sims, 1)
-    if grown:
-        a["schedule"] = np.zeros((num_games, max(sims, 1)), np.int32)
+    if c.gumbel and a.schedule.shape[1] < max(sims, 1):
+        a = a._replace(schedule=np.zeros((num_games, max(sims, 1)), np.int32))
     for b in range(count):
         _, first, num = root_edges(a, b)
-        prior = a["edge_prior"][b, first:first + num]
+        prior = a.edge_prior[b, first:first + num]
         if not c.gumbel:
             if add_noise and c.dirichlet_fraction > 0:
                 noise = rng.dirichlet(np.full(num, c.dirichlet_alpha))
                 prior = (1 - c.dirichlet_fraction) * prior + c.dirichlet_fraction * noise
-            a["root_prior"][b, :num] = prior
+            a.root_prior[b, :num] = prior
             continue
         noise = rng.gumbel(size=num) * c.gumbel_scale if add_noise else np.zeros(num)
         scores, considered = _gumbel.considered_scores(prior, c.gumbel_max_considered, noise)
-        a["gumbel"][b, :num] = scores
-        a["search_visits"][b] = 0
-        a["sim_index"][b] = 0
-        a["schedule"][b, :sims] = _gumbel.halving_schedule(considered, sims)
-    return bool(grown)
+        a.gumbel[b, :num] = scores
+        a.search_visits[b] = 0
+        a.sim_index[b] = 0
+        a.schedule[b, :sims] = _gumbel.halving_schedule(considered, sims)
+    return a

@@ -71,9 +71,9 @@ def test_exact_backup_with_intermediate_rewards():
     assert out.visit_counts[0].tolist() == [2, 1]
     np.testing.assert_allclose(out.root_values[0], [(0.0 + 1.0 + 0.0 - 1.0) / 4])
     # Sim 3's return reached the root through both edge rewards: Q(0) = (1 + (-1)) / 2.
-    a = search._a
-    child = a["edge_child"][0, a["first_edge"][0, 0]]
-    assert a["reward"][0, child, 0] + a["value_sum"][0, child, 0] / a["visits"][0, child] == 0.0
+    a = search.tree
+    child = a.edge_child[0, a.first_edge[0, 0]]
+    assert a.reward[0, child, 0] + a.value_sum[0, child, 0] / a.visits[0, child] == 0.0
 
 
 @pytest.mark.parametrize("leaves", [1, 3, 8])
@@ -134,14 +134,14 @@ def test_tree_reuse_keeps_the_subtree():
     root = TTT.initial_state()
     out = search.search([root], np.random.default_rng(0))
     action = int(out.action[0])
-    a = search._a
-    child = a["edge_child"][0, a["first_edge"][0, 0] + action]
-    first, num = a["first_edge"][0, child], a["num_edges"][0, child]
-    grandchildren = a["edge_child"][0, first:first + num]
+    a = search.tree
+    child = a.edge_child[0, a.first_edge[0, 0] + action]
+    first, num = a.first_edge[0, child], a.num_edges[0, child]
+    grandchildren = a.edge_child[0, first:first + num]
     expected_visits = np.zeros(9, np.int32)
-    expected_visits[a["edge_action"][0, first:first + num]] = np.where(
-        grandchildren >= 0, a["visits"][0, np.maximum(grandchildren, 0)], 0)
-    expected_value = a["value_sum"][0, child] / a["visits"][0, child]
+    expected_visits[a.edge_action[0, first:first + num]] = np.where(
+        grandchildren >= 0, a.visits[0, np.maximum(grandchildren, 0)], 0)
+    expected_value = a.value_sum[0, child] / a.visits[0, child]
     search.advance(0, action)
     state, _ = TTT.step(root, action)
     kept = search.search([state], np.random.default_rng(0), num_simulations=0)
@@ -170,7 +170,7 @@ def test_depth_guard_scores_with_the_evaluator():
     out = search.search([0], np.random.default_rng(0))
     np.testing.assert_allclose(out.root_values[0], [0.7, -0.7], rtol=1e-6)  # a silent 0 would pull it down
     assert out.visit_counts.sum() == 60
-    assert search._a["depth"][0, :search.tree_size(0)].max() == 3
+    assert search.tree.depth[0, :search.tree_size(0)].max() == 3
     assert evaluator.states < 1 + 60  # guarded visits reuse the stored evaluation
 
 
@@ -221,7 +221,7 @@ def _run_both(task, start, config, moves, evaluator_factory):
             search.advance(game, action)
             states[game], _ = task.step(states[game], action)
         outs.append(search.search(states, rng, add_noise=True, num_simulations=17))
-        arrays = {name: array.copy() for name, array in search._a.items()}
+        arrays = {name: array.copy() for name, array in search.tree._asdict().items()}
         results.append((outs, arrays))
     return results
 
@@ -332,4 +332,4 @@ def test_a_failing_evaluator_leaves_no_half_searched_tree():
         search.search([TTT.initial_state()], np.random.default_rng(0))
     assert search.tree_size(0) == 0
     out = search.search([TTT.initial_state()], np.random.default_rng(0))
-    assert out.visit_counts.sum() == 40 and not search._a["pending"][0, :search.tree_size(0)].any()
+    assert out.visit_counts.sum() == 40 and not search.tree.pending[0, :search.tree_size(0)].any()

@@ -67,8 +67,8 @@ def test_a_lost_root_is_proven_lost():
     state = TTT.from_board("XX. XO. ..O", 1)  # X threatens 2 and 6: O loses whatever it does
     search = MCTS(TTT, UniformEvaluator(), SearchConfig(num_simulations=40, solver=True))
     out = search.search([state], np.random.default_rng(0))
-    a = search._a
-    assert a["proven"][0, a["root"][0]]
+    a = search.tree
+    assert a.proven[0, a.root[0]]
     np.testing.assert_array_equal(out.root_values[0], [1.0, -1.0])
     assert out.action[0] in np.flatnonzero(TTT.legal_mask(state))
 
@@ -191,7 +191,7 @@ def test_a_lost_root_resists_longest_and_a_won_root_wins_fastest():
             continue  # only decided positions whose moves of the best outcome differ in distance
         search = MCTS(TTT, UniformEvaluator(), SearchConfig(num_simulations=3000, solver=True))
         out = search.search([state], np.random.default_rng(0))
-        assert search._a["proven"][0, search._a["root"][0]]
+        assert search.tree.proven[0, search.tree.root[0]]
         assert outcomes[int(out.action[0])] == (value, plies)
         assert all(outcomes[a] == (value, plies) for a in np.flatnonzero(out.policy[0]).tolist())
         checked += 1
