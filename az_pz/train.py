@@ -183,11 +183,13 @@ class Trainer:
         if config.eval.gating:
             metrics.update(evaluation.gate(self))
         self.iteration += 1
+        planned = schedule.planned_end(self.plan)  # a time-limited run's last iteration, once its plan is fixed
+        final = self.iteration >= target or (planned is not None and self.iteration >= planned)
         every = config.eval.every
-        if every and (self.iteration % every == 0 or self.iteration >= target):
+        if every and (self.iteration % every == 0 or final):
             metrics.update(self.evaluate())
         if self._yardstick is not None:
-            metrics.update(self._yardstick.measure(self, last=self.iteration >= target))
+            metrics.update(self._yardstick.measure(self, last=final))
         self.counters["games"] += stats.games
         self.counters["positions"] += stats.positions
         self.counters["seconds"] += time.perf_counter() - start

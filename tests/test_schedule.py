@@ -56,3 +56,14 @@ def test_changing_the_limit_on_resume_replans_from_the_recorded_pace():
     assert longer["planned_iterations"] == 30 and "re-planned for 30" in note
     untimed, _ = schedule.replan(dict(plan), TrainConfig(iterations=40), 5, 10.0)
     assert untimed["planned_iterations"] == 40 and schedule.planned_end(untimed) is None
+
+
+def test_the_planned_last_iteration_is_evaluated(tmp_path, monkeypatch):
+    _steady_clock(monkeypatch, 15.0)  # 60 s / 15 s = 4 planned iterations, out of train.iterations = 50
+    config = tiny_config(train__iterations=50, train__time_limit_s=60.0, selfplay__games_per_iteration=4,
+                         train__min_replay_size=8, train__batch_size=16, eval__every=100,
+                         eval__games_vs_random=2, eval__games_vs_rollout=0)
+    trainer = Trainer(config, run_dir=tmp_path / "run", progress=False, tensorboard=False)
+    history = trainer.learn()
+    assert [m["iteration"] for m in history] == [1, 2, 3, 4]
+    assert "eval/win_rate_random" in history[-1] and "eval/win_rate_random" not in history[-2]
