@@ -12,8 +12,8 @@ The ``ray`` backend lives in :mod:`az_pz.distributed` (the optional Ray extra) a
 """
 
 from az_pz.selfplay.backends import BACKENDS, SelfPlayBackend, make_backend
-from az_pz.selfplay.loop import SelfPlay, choose_actions
+from az_pz.selfplay.loop import SelfPlay, augment, choose_actions
 from az_pz.selfplay.stats import Position, ResignState, SelfPlayStats, merge_result
 
-__all__ = ["BACKENDS", "Position", "ResignState", "SelfPlay", "SelfPlayBackend", "SelfPlayStats", "choose_actions",
+__all__ = ["BACKENDS", "Position", "ResignState", "SelfPlay", "SelfPlayBackend", "SelfPlayStats", "augment", "choose_actions",
            "make_backend", "merge_result"]

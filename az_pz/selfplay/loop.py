@@ -39,7 +39,7 @@ from az_pz.search import MCTS, SearchConfig
 from az_pz.selfplay.stats import Position, ResignState, SelfPlayStats
 from az_pz.task import Task, rotate_to_player
 
-__all__ = ["SelfPlay", "choose_actions"]
+__all__ = ["SelfPlay", "augment", "choose_actions"]
 
 
 @dataclass
@@ -56,6 +56,18 @@ class _Game:
     """Seat that would have resigned in a game played out to check the threshold."""
     actions: list[int] = field(default_factory=list)
     """Every action played, in order (kept for game records)."""
+
+
+def augment(task: Task, observation: np.ndarray, policy: np.ndarray, mask: np.ndarray, phase: int,
+            enabled: bool = True) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """The position and its symmetric copies ``(observation, policy, mask)``, where the task offers
+    ``symmetries`` and ``enabled``; self-play and recorded games augment their positions alike."""
+    if not enabled or not hasattr(task, "symmetries"):
+        return [(observation, policy, mask)]
+    pairs = task.symmetries(observation, policy, phase)
+    mask_pairs = task.symmetries(observation, mask.astype(np.float32), phase)
+    return [(np.asarray(o, np.float32), np.asarray(p, np.float32), np.asarray(m, np.float32) > 0.5)
+            for (o, p), (_, m) in zip(pairs, mask_pairs)]
 
 
 def choose_actions(visit_counts: np.ndarray, temperature: np.ndarray, rng: np.random.Generator,
@@ -234,12 +246,7 @@ class SelfPlay(ResignState):
         return out
 
     def _augment(self, observation: np.ndarray, policy: np.ndarray, mask: np.ndarray, phase: int):
-        if not self._symmetric:
-            return [(observation, policy, mask)]
-        pairs = self.task.symmetries(observation, policy, phase)
-        mask_pairs = self.task.symmetries(observation, mask.astype(np.float32), phase)
-        return [(np.asarray(o, np.float32), np.asarray(p, np.float32), np.asarray(m, np.float32) > 0.5)
-                for (o, p), (_, m) in zip(pairs, mask_pairs)]
+        return augment(self.task, observation, policy, mask, phase, self._symmetric)
 
     def _adjust_resign_threshold(self) -> None:
         self._lower_resign_threshold(self.config.resign_target_false_positive_rate)

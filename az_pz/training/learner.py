@@ -23,7 +23,7 @@ from az_pz.network import AlphaZeroNetwork, NetworkEvaluator, autocast
 from az_pz.replay import PhaseBatch, ReplayBuffer, merge_batches
 from az_pz.task import TaskSpec
 
-__all__ = ["Learner", "random_play", "records_fraction", "sample", "train", "train_step"]
+__all__ = ["Learner", "random_play", "records_fraction", "sample", "step", "train", "train_step"]
 
 
 class Learner:
@@ -132,10 +132,7 @@ def train(trainer: Any, new_samples: int) -> dict[str, float]:
     for _ in range(steps):
         lr = train.learning_rate * lr_factor(train.lr_schedule, progress, int(trainer.counters["train_steps"]),
                                              train.warmup_steps, train.min_lr_fraction)
-        for group in trainer.optimizer.param_groups:
-            group["lr"] = lr
-        totals += train_step(trainer, sample(trainer, train.batch_size, fraction))
-        trainer.counters["train_steps"] += 1
+        totals += step(trainer, sample(trainer, train.batch_size, fraction), lr)
     policy, value, entropy = (float(x) for x in totals / steps)
     return {"loss/policy": policy, "loss/value": value, "loss/total": policy + train.value_loss_weight * value,
             "loss/target_entropy": entropy, "train/lr": lr, "train/steps": float(steps),
@@ -157,6 +154,16 @@ def sample(trainer: Any, batch_size: int, records_fraction: float) -> list[Phase
     if batch_size - from_records:
         batches += trainer.replay.sample(batch_size - from_records, trainer.rng)
     return merge_batches(batches)
+
+def step(trainer: Any, batches: list[PhaseBatch], lr: float) -> np.ndarray:
+    """One counted gradient step at learning rate ``lr`` (self-play training and pretraining on records alike);
+    returns what :func:`train_step` returns."""
+    for group in trainer.optimizer.param_groups:
+        group["lr"] = lr
+    losses = train_step(trainer, batches)
+    trainer.counters["train_steps"] += 1
+    return losses
+
 
 def train_step(trainer: Any, batches: list[PhaseBatch]) -> np.ndarray:
     """One AdamW step on a batch grouped by phase; returns (policy loss, value loss, target entropy)."""

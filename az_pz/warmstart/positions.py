@@ -17,7 +17,7 @@ import numpy as np
 
 from az_pz.games import canonical_name
 from az_pz.records import GameRecord, RecordError
-from az_pz.selfplay import Position
+from az_pz.selfplay import Position, augment
 from az_pz.task import Task, rotate_to_player
 
 __all__ = ["RecordStats", "positions_from_record", "positions_from_records", "random_play_positions"]
@@ -58,15 +58,8 @@ class RecordStats:
         return line + "".join(f"\n  skipped: {p}" for p in self.problems)
 
 
-def augment(task: Task, observation: np.ndarray, policy: np.ndarray, mask: np.ndarray, phase: int,
-            enabled: bool = True) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
-    """The position and its symmetric copies (where the task offers ``symmetries`` and ``enabled``)."""
-    if not enabled or not hasattr(task, "symmetries"):
-        return [(observation, policy, mask)]
-    pairs = task.symmetries(observation, policy, phase)
-    mask_pairs = task.symmetries(observation, mask.astype(np.float32), phase)
-    return [(np.asarray(o, np.float32), np.asarray(p, np.float32), np.asarray(m, np.float32) > 0.5)
-            for (o, p), (_, m) in zip(pairs, mask_pairs)]
+class _OtherGame(RecordError):
+    """A record of another game, other env settings or another number of seats than the task's."""
 
 
 def _game_positions(task: Task, actions: Iterable[int], final_returns: np.ndarray | None,
@@ -112,13 +105,13 @@ def positions_from_record(task: Task, record: GameRecord, *, symmetries: bool = 
     """
     spec = task.spec
     if canonical_name(record.game) != canonical_name(spec.name):
-        raise RecordError(f"a {record.game!r} game, but the run plays {spec.name!r}")
+        raise _OtherGame(f"a {record.game!r} game, but the run plays {spec.name!r}")
     settings = dict(spec.env_kwargs)
     clash = {k: v for k, v in record.env_kwargs.items() if k in settings and settings[k] != v}
     if clash:
-        raise RecordError(f"env settings {clash} differ from the run's {settings}")
+        raise _OtherGame(f"env settings {clash} differ from the run's {settings}")
     if len(record.seats) != spec.num_players:
-        raise RecordError(f"{len(record.seats)} seats, but {spec.name} has {spec.num_players}")
+        raise _OtherGame(f"{len(record.seats)} seats, but {spec.name} has {spec.num_players}")
     returns = np.array([record.rewards[seat] for seat in record.seats], np.float32)
     return _game_positions(task, record.actions, returns, symmetries=symmetries)
 
@@ -137,8 +130,7 @@ def positions_from_records(task: Task, records: Iterable[GameRecord | RecordErro
         try:
             positions, moves = positions_from_record(task, record, symmetries=symmetries)
         except RecordError as error:
-            kind = "other_game" if "the run plays" in str(error) or "env settings" in str(error) \
-                or "seats, but" in str(error) else "illegal"
+            kind = "other_game" if isinstance(error, _OtherGame) else "illegal"
             players = " vs ".join(record.players)
             stats.skip(kind, f"game {stats.games} ({players}): {error}")
             continue

@@ -20,6 +20,7 @@ import numpy as np
 
 from az_pz.config import lr_factor
 from az_pz.replay import ReplayBuffer
+from az_pz.training import learner
 from az_pz.warmstart.carry import init_from, replay_from
 from az_pz.warmstart.positions import RecordStats, positions_from_records
 from az_pz.warmstart.sources import read_records
@@ -124,18 +125,17 @@ def _pretrain(trainer, options: WarmStart, holdout: list, say) -> dict[str, floa
     records = trainer.records
     steps = max(1, math.ceil(options.epochs * len(records) / config.batch_size))
     start = time.perf_counter()
-    totals = np.zeros(3)
+    totals, counted = np.zeros(3), 0
     every = max(1, steps // 10)
-    for step in range(steps):
-        lr = config.learning_rate * lr_factor("cosine", step / steps, step, config.warmup_steps, config.min_lr_fraction)
-        for group in trainer.optimizer.param_groups:
-            group["lr"] = lr
-        totals += trainer.train_step(records.sample(config.batch_size, trainer.rng))
-        trainer.counters["train_steps"] += 1
-        if (step + 1) % every == 0 or step + 1 == steps:
-            policy, value, _ = totals / every if (step + 1) % every == 0 else totals / max(1, (step + 1) % every)
-            say(f"pretrain step {step + 1}/{steps}: loss policy {policy:.3f} value {value:.3f} lr {lr:.2e}")
-            totals[:] = 0
+    for done in range(1, steps + 1):
+        lr = config.learning_rate * lr_factor("cosine", (done - 1) / steps, done - 1, config.warmup_steps,
+                                              config.min_lr_fraction)
+        totals += learner.step(trainer, records.sample(config.batch_size, trainer.rng), lr)
+        counted += 1
+        if done % every == 0 or done == steps:
+            policy, value, _ = totals / counted
+            say(f"pretrain step {done}/{steps}: loss policy {policy:.3f} value {value:.3f} lr {lr:.2e}")
+            totals, counted = np.zeros(3), 0
     metrics = {"pretrain/steps": float(steps), "pretrain/seconds": time.perf_counter() - start}
     metrics.update(_holdout_metrics(trainer, holdout))
     if "pretrain/holdout_move_accuracy" in metrics:
@@ -145,21 +145,21 @@ def _pretrain(trainer, options: WarmStart, holdout: list, say) -> dict[str, floa
 
 
 def _holdout_metrics(trainer, positions) -> dict[str, float]:
+    """Move-prediction accuracy and value error of the network on held-out positions (batched eval-mode
+    forwards through the trainer's evaluator, phase by phase)."""
     if not positions:
         return {}
-    import torch
-
-    trainer.network.eval()
     hits = 0
     squared = 0.0
-    with torch.no_grad():
-        for observation, phase, policy, value, mask in positions:
-            obs = torch.from_numpy(observation[None]).to(trainer.device)
-            logits, values = trainer.network(obs, phase)
-            logits = logits[0].float().cpu().numpy()
-            logits[~mask] = -np.inf
-            hits += int(np.argmax(logits) == np.argmax(policy))
-            squared += float(((values[0].float().cpu().numpy() - value) ** 2).mean())
+    for phase in sorted({p[1] for p in positions}):
+        rows = [p for p in positions if p[1] == phase]
+        for start in range(0, len(rows), 256):
+            chunk = rows[start:start + 256]
+            logits, values = trainer.evaluator.forward(np.stack([p[0] for p in chunk]), phase)
+            masks = np.stack([p[4] for p in chunk])
+            targets = np.stack([p[2] for p in chunk])
+            hits += int((np.where(masks, logits, -np.inf).argmax(1) == targets.argmax(1)).sum())
+            squared += float(((values - np.stack([p[3] for p in chunk])) ** 2).mean(axis=1).sum())
     return {"pretrain/holdout_move_accuracy": hits / len(positions),
             "pretrain/holdout_value_mse": squared / len(positions),
             "pretrain/holdout_positions": float(len(positions))}
