@@ -99,15 +99,9 @@ class OnnxEvaluator(NetworkEvaluator):
 
 def random_game_observations(task: Any, count: int, seed: int = 0) -> np.ndarray:
     """float32 ``[count, C, H, W]``: observations along random games of ``task`` (int8 calibration data)."""
-    rng = np.random.default_rng(seed)
-    observations, state = [], task.initial_state(seed)
-    while len(observations) < count:
-        if task.is_terminal(state):
-            state = task.initial_state(int(rng.integers(1 << 30)))
-            continue
-        observations.append(task.observe(state))
-        state, _ = task.step(state, int(rng.choice(np.flatnonzero(task.legal_mask(state)))))
-    return np.stack(observations).astype(np.float32)
+    from az_pz.testing import random_game_states
+
+    return np.stack([task.observe(s) for s in random_game_states(task, count, seed)]).astype(np.float32)
 
 
 def _quantize_static(path: Path, calibration: np.ndarray, input_name: str) -> Path:

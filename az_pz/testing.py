@@ -192,3 +192,17 @@ def _check_symmetries(task: Task, view: _View, where: str) -> None:
             _fail(where, "symmetries changed the shape of the observation or the policy")
         if not np.isclose(np.sum(sym_policy), 1.0, atol=1e-4):
             _fail(where, "symmetries did not keep the policy a distribution")
+
+
+def random_game_states(task: Task, count: int, seed: int = 0) -> list[Any]:
+    """``count`` non-terminal states along uniformly random games of ``task``, one game after another
+    (every position of each game, so early and late positions both appear): test and calibration data."""
+    rng = np.random.default_rng(seed)
+    states, state = [], task.initial_state(seed)
+    while len(states) < count:
+        if task.is_terminal(state):
+            state = task.initial_state(int(rng.integers(1 << 30)))
+            continue
+        states.append(state)
+        state, _ = task.step(state, int(rng.choice(np.flatnonzero(task.legal_mask(state)))))
+    return states

@@ -18,6 +18,7 @@ from az_pz.export import export_onnx, verify_onnx  # noqa: E402
 from az_pz.games import make_task  # noqa: E402
 from az_pz.network import AlphaZeroNetwork, NetworkEvaluator  # noqa: E402
 from az_pz.task import rotate_to_seats  # noqa: E402
+from az_pz.testing import random_game_states  # noqa: E402
 
 TOLERANCE = 1e-4
 
@@ -35,14 +36,7 @@ def _network(task, config: NetworkConfig, seed: int = 0) -> AlphaZeroNetwork:
 
 def _real_observations(task, count: int, seed: int = 0) -> tuple[list, np.ndarray]:
     """States of random games and their observations ``[count, C, H, W]`` (single-phase tasks)."""
-    rng = np.random.default_rng(seed)
-    states, state = [], task.initial_state(seed)
-    while len(states) < count:
-        if task.is_terminal(state):
-            state = task.initial_state(int(rng.integers(1 << 30)))
-            continue
-        states.append(state)
-        state, _ = task.step(state, int(rng.choice(np.flatnonzero(task.legal_mask(state)))))
+    states = random_game_states(task, count, seed)
     return states, np.stack([task.observe(s) for s in states]).astype(np.float32)
 
 

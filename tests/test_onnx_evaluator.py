@@ -16,18 +16,7 @@ from az_pz.games import make_task  # noqa: E402
 from az_pz.network import AlphaZeroNetwork, NetworkEvaluator  # noqa: E402
 from az_pz.onnx_evaluator import OnnxEvaluator, make_evaluator  # noqa: E402
 from az_pz.search import SearchConfig  # noqa: E402
-
-
-def _states(task, count: int, seed: int = 0) -> list:
-    rng = np.random.default_rng(seed)
-    states, state = [], task.initial_state(seed)
-    while len(states) < count:
-        if task.is_terminal(state):
-            state = task.initial_state(int(rng.integers(1 << 30)))
-            continue
-        states.append(state)
-        state, _ = task.step(state, int(rng.choice(np.flatnonzero(task.legal_mask(state)))))
-    return states
+from az_pz.testing import random_game_states  # noqa: E402
 
 
 def _network(task, config) -> AlphaZeroNetwork:
@@ -43,7 +32,7 @@ def _network(task, config) -> AlphaZeroNetwork:
 def test_fp32_evaluations_match_torch():
     task = make_task("connect_four_v3")
     network = _network(task, preset("connect_four_v3").network)
-    states = _states(task, 64)
+    states = random_game_states(task, 64)
     reference = NetworkEvaluator(network, "cpu").evaluate(task, states)
     fp32 = OnnxEvaluator(network, task).evaluate(task, states)
     assert np.abs(fp32.prior_logits - reference.prior_logits).max() <= 1e-4
@@ -54,7 +43,7 @@ def test_fp32_evaluations_match_torch():
 def test_int8_evaluations_stay_close_to_torch():
     task = make_task("connect_four_v3")
     network = _network(task, preset("connect_four_v3").network)
-    states = _states(task, 64)
+    states = random_game_states(task, 64)
     reference = NetworkEvaluator(network, "cpu").evaluate(task, states)
     int8 = make_evaluator("onnx-int8", network, task).evaluate(task, states)
     drift = np.abs(int8.values - reference.values).max()
@@ -71,7 +60,7 @@ def test_two_phase_game_runs_each_phase_and_refuses_int8():
     task = PettingZooTask(two_phase.env)
     network = _network(task, NetworkConfig(kind="resnet", num_blocks=1, channels=8, policy_channels=4,
                                            value_channels=2, value_hidden=8))
-    states = _states(task, 40)
+    states = random_game_states(task, 40)
     assert len({task.phase(s) for s in states}) == 2
     reference = NetworkEvaluator(network, "cpu").evaluate(task, states)
     got = OnnxEvaluator(network, task).evaluate(task, states)
@@ -88,7 +77,7 @@ def test_agent_and_eval_command_take_the_onnx_evaluator(tmp_path, capsys):
     torch_agent = AlphaZeroAgent.load(archive, device="cpu", num_simulations=0)
     onnx_agent = AlphaZeroAgent.load(archive, device="cpu", num_simulations=0, evaluator="onnx")
     assert isinstance(onnx_agent.evaluator, OnnxEvaluator)
-    states = _states(task, 20, seed=1)
+    states = random_game_states(task, 20, seed=1)
     assert list(onnx_agent.select_actions(states)) == list(torch_agent.select_actions(states))
     assert main(["eval", "connect_four_v3", f"alphazero:{archive}", "--games", "2", "--evaluator", "onnx",
                  "--opponent", "random"]) == 0
