@@ -9,7 +9,12 @@ resumed copy, followed different schedules. Now the time limit is turned into an
   clock), and the time limit alone can stop the run;
 - at the end of iteration :data:`PLAN_AFTER` the plan is fixed: ``time_limit_s / seconds per iteration`` (the
   mean of the last two iterations, which train), clamped to ``[iterations done, train.iterations]``;
-- from then on the schedule spans the plan and the run ends at the planned iteration, whatever the clock.
+- from then on the schedule spans the plan: the learning rate reaches its floor at the planned iteration and
+  stays there if the clock allows more.
+
+The clock, not the plan, ends a time-limited run (:func:`is_last`): it stops after the iteration that ends
+nearest its limit, so a run whose first iterations were slow (a busy machine, the first evaluations) still
+uses all its time.
 
 The plan lives in ``state.json`` (``"schedule"``); a resumed run continues it. Changing ``train.iterations``
 or ``train.time_limit_s`` on resume re-plans from the recorded seconds per iteration, and says so.
@@ -23,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from az_pz.config.schema import TrainConfig
 
-__all__ = ["PLAN_AFTER", "lr_factor", "new_plan", "planned_end", "progress", "replan", "update_plan"]
+__all__ = ["PLAN_AFTER", "is_last", "lr_factor", "new_plan", "planned_end", "progress", "replan", "update_plan"]
 
 PLAN_AFTER = 3
 """Iterations timed before a time limit becomes an iteration count."""
@@ -44,8 +49,15 @@ def progress(plan: dict[str, Any], iteration: int) -> float:
 
 
 def planned_end(plan: dict[str, Any]) -> int | None:
-    """The iteration at which a time-limited run ends once its plan is fixed (None: not fixed yet)."""
+    """The iteration at which a time-limited run's learning rate reaches its floor (None: plan not fixed yet)."""
     return plan["planned_iterations"] if plan["time_limit_s"] is not None else None
+
+
+def is_last(plan: dict[str, Any], iteration: int, seconds: float, pace: float) -> bool:
+    """Whether a time-limited run ends with ``iteration``, ``seconds`` into its limit at iterations of ``pace``
+    seconds: another iteration would end further from the limit than this one."""
+    limit = plan["time_limit_s"]
+    return limit is not None and seconds + 0.5 * pace >= limit
 
 
 def update_plan(plan: dict[str, Any], iteration: int, recent_seconds: list[float]) -> str | None:

@@ -50,13 +50,10 @@ def _seed(seed: int) -> np.random.Generator:
     return np.random.default_rng(seed)
 
 
-def _stop_reason(plan: dict, iteration: int, seconds: float, limit: float | None) -> str | None:
-    """Why the run ends after ``iteration``: the planned end of a time-limited run, or (no plan) its time limit."""
-    end = schedule.planned_end(plan)
-    if end is not None and iteration >= end:
-        return f"planned end of the time-limited run reached after {iteration} iterations"
-    if end is None and limit is not None and seconds >= limit:
-        return f"time limit of {limit:.0f}s reached after {iteration} iterations"
+def _stop_reason(last_by_clock: bool, iteration: int, seconds: float, limit: float | None) -> str | None:
+    """Why a time-limited run ends before its next iteration (None: it goes on)."""
+    if limit is not None and (last_by_clock or seconds >= limit):
+        return f"time limit of {limit:.0f}s reached after {iteration} iterations ({seconds:.0f}s)"
     return None
 
 
@@ -108,7 +105,7 @@ class Trainer:
         """Iterations completed."""
         self.counters: dict[str, float] = {"train_steps": 0, "games": 0, "positions": 0, "seconds": 0.0,
                                            "gating_accepted": 0, "gating_rejected": 0}
-        self._saving_seconds = 0.0
+        self._saving_seconds, self._last_by_clock = 0.0, False
         """Seconds of the last checkpoint write, not yet in ``counters["seconds"]`` (the next iteration adds them)."""
         self.history: list[dict[str, Any]] = []
         self.callbacks: list[Callback] = [*default_callbacks(tensorboard=tensorboard), *callbacks]
@@ -151,8 +148,8 @@ class Trainer:
         target = self.config.train.iterations if iterations is None else iterations
         try:
             while self.iteration < target:
-                reason = _stop_reason(self.plan, self.iteration, self.counters["seconds"] + self._saving_seconds,
-                                      self.config.train.time_limit_s)
+                reason = _stop_reason(self._last_by_clock, self.iteration,
+                                      self.counters["seconds"] + self._saving_seconds, self.config.train.time_limit_s)
                 if reason:
                     self._print(reason)
                     break
@@ -183,8 +180,11 @@ class Trainer:
         if config.eval.gating:
             metrics.update(evaluation.gate(self))
         self.iteration += 1
-        planned = schedule.planned_end(self.plan)  # a time-limited run's last iteration, once its plan is fixed
-        final = self.iteration >= target or (planned is not None and self.iteration >= planned)
+        recent = [m["time/iteration_s"] for m in self.history[-2:] if "time/iteration_s" in m]
+        spent = time.perf_counter() - start
+        self._last_by_clock = schedule.is_last(self.plan, self.iteration, self.counters["seconds"] + spent,
+                                               sum(recent) / len(recent) if recent else spent)
+        final = self.iteration >= target or self._last_by_clock
         every = config.eval.every
         if every and (self.iteration % every == 0 or final):
             metrics.update(self.evaluate())
@@ -200,9 +200,7 @@ class Trainer:
                                     [m["time/iteration_s"] for m in self.history[-2:] if "time/iteration_s" in m])
         if note:
             self._print(note)
-        last = self.iteration >= target or _stop_reason(self.plan, self.iteration, self.counters["seconds"],
-                                                        config.train.time_limit_s) is not None
-        if self.iteration % config.train.checkpoint_every == 0 or last:
+        if self.iteration % config.train.checkpoint_every == 0 or final:
             saving = time.perf_counter()
             self.save()
             self._saving_seconds = time.perf_counter() - saving

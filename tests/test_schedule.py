@@ -11,10 +11,12 @@ from learning_helpers import tiny_config
 
 
 def _steady_clock(monkeypatch, seconds_per_iteration: float) -> None:
-    """The plan is the only place the clock enters; give every run the same timings for it."""
-    real = schedule.update_plan
-    monkeypatch.setattr(schedule, "update_plan",
-                        lambda plan, iteration, recent: real(plan, iteration, [seconds_per_iteration] * len(recent)))
+    """The plan and the end of a run are the only places the clock enters; give every run the same timings."""
+    real_plan, real_last = schedule.update_plan, schedule.is_last
+    monkeypatch.setattr(schedule, "update_plan", lambda plan, iteration, recent: real_plan(
+        plan, iteration, [seconds_per_iteration] * len(recent)))
+    monkeypatch.setattr(schedule, "is_last", lambda plan, iteration, seconds, pace: real_last(
+        plan, iteration, iteration * seconds_per_iteration, seconds_per_iteration))
 
 
 def test_a_resumed_time_limited_run_equals_an_uninterrupted_one(tmp_path, monkeypatch):
@@ -56,6 +58,15 @@ def test_changing_the_limit_on_resume_replans_from_the_recorded_pace():
     assert longer["planned_iterations"] == 30 and "re-planned for 30" in note
     untimed, _ = schedule.replan(dict(plan), TrainConfig(iterations=40), 5, 10.0)
     assert untimed["planned_iterations"] == 40 and schedule.planned_end(untimed) is None
+
+
+def test_the_clock_ends_a_run_at_the_iteration_nearest_its_limit():
+    plan = schedule.new_plan(TrainConfig(iterations=100, time_limit_s=60.0))
+    schedule.update_plan(plan, 3, [20.0, 20.0])  # planned for 3 iterations; later ones turn out faster
+    assert schedule.planned_end(plan) == 3 and schedule.progress(plan, 5) == 1.0
+    assert not schedule.is_last(plan, 3, 30.0, 10.0) and not schedule.is_last(plan, 5, 54.0, 10.0)
+    assert schedule.is_last(plan, 6, 56.0, 10.0)
+    assert not schedule.is_last(schedule.new_plan(TrainConfig(iterations=100)), 6, 1e9, 10.0)
 
 
 def test_the_planned_last_iteration_is_evaluated(tmp_path, monkeypatch):
