@@ -37,6 +37,7 @@ def test_openspiel_bots_play_against_az_pz_agents_and_refuse_other_envs() -> Non
 def test_preset_for_games_of_unknown_kind() -> None:
     hex5 = preset("openspiel:hex", env_kwargs={"board_size": 5})
     assert hex5.network.kind == "resnet" and hex5.env_kwargs == {"board_size": 5, "to_play_plane": True}
+    assert (hex5.selfplay.backend, hex5.selfplay.workers) == ("processes", 2)  # pyspiel steps in one core each
     othello = preset("openspiel:othello")
     assert othello.network.kind == "resnet" and othello.env_kwargs == {}  # its tensor is the mover's view
     mancala = preset("openspiel:mancala")
