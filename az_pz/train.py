@@ -8,8 +8,9 @@
    policy cross-entropy + ``value_loss_weight`` x value MSE (AlphaZero's loss; the L2 term is
    AdamW's decoupled weight decay), in bf16 autocast on CUDA;
 4. optionally gates the new network against the best one (the original's arena);
-5. evaluates against a random player and a rollout-MCTS baseline every ``eval.every`` iterations;
-6. logs ``metrics.jsonl`` and TensorBoard and writes a checkpoint.
+5. evaluates against a random player and a rollout-MCTS baseline every ``eval.every`` iterations, and takes
+   its callbacks' own measurements (``on_evaluation``: the perfect-play yardstick);
+6. reports through its callbacks (``metrics.jsonl``, TensorBoard, the console line) and writes a checkpoint.
 
 ``Trainer.resume(run_dir)`` restores everything a checkpoint holds (iteration, replay buffer,
 optimizer, learning-rate schedule counters, RNG states) and continues the same run.
@@ -30,12 +31,11 @@ from az_pz import schedule
 from az_pz._memory import trim_heap
 from az_pz.config import RunConfig, replace_nested
 from az_pz.games import make_task
-from az_pz.network import AlphaZeroNetwork, resolve_device
-from az_pz.replay import PhaseBatch
+from az_pz.network import resolve_device
 from az_pz.selfplay import SelfPlayBackend, make_backend
 from az_pz.task import Task
 from az_pz.training import evaluation, learner, resume
-from az_pz.training.callbacks import Callback, default_callbacks, progress_bar, summary_line
+from az_pz.training.callbacks import Callback, console, default_callbacks, game_bar, summary_line
 from az_pz.training.learner import Learner
 from az_pz.training.run_directory import RunDirectory
 
@@ -57,6 +57,11 @@ def _stop_reason(last_by_clock: bool, iteration: int, seconds: float, limit: flo
     return None
 
 
+def _recent_seconds(history: list[dict[str, Any]]) -> list[float]:
+    """The wall times of the last two iterations logged (the pace the clock and the schedule's plan go by)."""
+    return [m["time/iteration_s"] for m in history[-2:] if "time/iteration_s" in m]
+
+
 class _Part:
     """A trainer attribute that lives on one of its parts (the learner, the run directory), read and set there."""
 
@@ -76,7 +81,7 @@ class _Part:
 class Trainer:
     """The training loop of one run directory: self-play through its backend, steps through its
     :class:`~az_pz.training.learner.Learner`, reads and writes through its
-    :class:`~az_pz.training.run_directory.RunDirectory`."""
+    :class:`~az_pz.training.run_directory.RunDirectory`, reports through its callbacks."""
 
     network, optimizer, evaluator, replay, records, best_state, plan = (_Part("learner") for _ in range(7))
     run_dir = _Part("rundir", "path")
@@ -97,10 +102,6 @@ class Trainer:
         self.selfplay: SelfPlayBackend = None  # type: ignore[assignment]  # built once the run directory exists
         """The self-play backend (``selfplay.backend``): plays with the current network, holds the resignation
         state saved with checkpoints (:mod:`az_pz.selfplay.backends`)."""
-        from az_pz.yardstick.training import TrainingYardstick
-
-        self._yardstick = TrainingYardstick.for_run(config)
-        """Perfect-play figures every ``eval.yardstick_every`` iterations (connect four), or None."""
         self.iteration = 0
         """Iterations completed."""
         self.counters: dict[str, float] = {"train_steps": 0, "games": 0, "positions": 0, "seconds": 0.0,
@@ -109,8 +110,7 @@ class Trainer:
         """Seconds of the last checkpoint write, not yet in ``counters["seconds"]`` (the next iteration adds them)."""
         self.history: list[dict[str, Any]] = []
         self.callbacks: list[Callback] = [*default_callbacks(tensorboard=tensorboard), *callbacks]
-        """Called after every iteration (``on_iteration_end(trainer, metrics)``): metrics.jsonl, TensorBoard,
-        the console line, then the user's (:mod:`az_pz.training.callbacks`)."""
+        """metrics.jsonl, TensorBoard, the console line, then the user's (:mod:`az_pz.training.callbacks`)."""
         self.rundir.open(config, self.spec)  # one writer per run, for the trainer's lifetime
         try:
             self.selfplay = make_backend(config, self.task, self.network, self.evaluator, self.run_dir, ray=ray,
@@ -141,8 +141,6 @@ class Trainer:
         resume.restore(trainer, task_json, stored)
         return trainer
 
-    # ------------------------------------------------------------------ the loop
-
     def learn(self, iterations: int | None = None) -> list[dict[str, Any]]:
         """Run until ``iterations`` (default ``train.iterations``) are complete or the time limit is hit."""
         target = self.config.train.iterations if iterations is None else iterations
@@ -160,44 +158,35 @@ class Trainer:
 
     def run_iteration(self, target: int | None = None) -> dict[str, Any]:
         """One iteration: self-play, training, gating, evaluation, logging, checkpoint."""
-        config = self.config
-        target = target or config.train.iterations
+        config, target = self.config, target or self.config.train.iterations
         # The time limit is wall time: the last checkpoint write counts, within this iteration's time.
-        start = time.perf_counter() - self._saving_seconds
-        self._saving_seconds = 0.0
+        start, self._saving_seconds = time.perf_counter() - self._saving_seconds, 0.0
         metrics: dict[str, Any] = {"iteration": self.iteration + 1, **learner.random_play(self)}
-        bar = progress_bar(self.progress, config.selfplay.games_per_iteration, f"iter {self.iteration + 1} self-play")
-        positions, stats = self.selfplay.play(config.selfplay.games_per_iteration, self.rng,
-                                              on_game=(lambda _: bar.update(1)) if bar else None)
-        if bar:
-            bar.close()
-        for position in positions:
-            self.replay.add(*position)
+        games = config.selfplay.games_per_iteration
+        with game_bar(self.progress, games, f"iter {self.iteration + 1} self-play") as on_game:
+            positions, stats = self.selfplay.play(games, self.rng, on_game=on_game)
+        self.learner.add(positions)
         metrics.update(stats.metrics())
-        if config.selfplay.record_games:
-            self.rundir.record_selfplay(self.task, config, stats, self.iteration + 1)
-        metrics.update(self._train(len(positions)))
+        self.rundir.record_selfplay(self.task, config, stats, self.iteration + 1)
+        metrics.update(learner.train(self, len(positions)))
         if config.eval.gating:
             metrics.update(evaluation.gate(self))
         self.iteration += 1
-        recent = [m["time/iteration_s"] for m in self.history[-2:] if "time/iteration_s" in m]
+        recent = _recent_seconds(self.history)
         spent = time.perf_counter() - start
         self._last_by_clock = schedule.is_last(self.plan, self.iteration, self.counters["seconds"] + spent,
                                                sum(recent) / len(recent) if recent else spent)
         final = self.iteration >= target or self._last_by_clock
-        every = config.eval.every
-        if every and (self.iteration % every == 0 or final):
-            metrics.update(self.evaluate())
-        if self._yardstick is not None:
-            metrics.update(self._yardstick.measure(self, last=final))
+        metrics.update(evaluation.scheduled(self, final))
+        for callback in self.callbacks:  # measurements of callbacks (the yardstick), within the iteration's time
+            metrics.update(callback.on_evaluation(self, final))
         self.counters["games"] += stats.games
         self.counters["positions"] += stats.positions
         self.counters["seconds"] += time.perf_counter() - start
         metrics["time/iteration_s"] = time.perf_counter() - start
         metrics["time/total_s"] = self.counters["seconds"]
         self._log(metrics)
-        note = schedule.update_plan(self.plan, self.iteration,
-                                    [m["time/iteration_s"] for m in self.history[-2:] if "time/iteration_s" in m])
+        note = schedule.update_plan(self.plan, self.iteration, _recent_seconds(self.history))
         if note:
             self._print(note)
         if self.iteration % config.train.checkpoint_every == 0 or final:
@@ -207,29 +196,9 @@ class Trainer:
         trim_heap()  # the iteration's freed buffers back to the OS: flat resident memory over long runs
         return metrics
 
-    def _train(self, new_samples: int) -> dict[str, float]:
-        return learner.train(self, new_samples)
-
-    def train_step(self, batches: list[PhaseBatch]) -> np.ndarray:
-        """One AdamW step on a batch grouped by phase; returns (policy loss, value loss, target entropy)
-        (:mod:`az_pz.training.learner`)."""
-        return learner.train_step(self, batches)
-
-    def _search_player(self, network: AlphaZeroNetwork | None = None, games: int = 1):
-        return evaluation.search_player(self, network, games)
-
-    def evaluate(self, *, games_vs_random: int | None = None, games_vs_rollout: int | None = None,
-                 rollout_simulations: int | None = None, prefix: str = "eval") -> dict[str, float]:
-        """Win rates of the current network with search against random play and a rollout MCTS (seats alternated;
-        :mod:`az_pz.training.evaluation`)."""
-        return evaluation.evaluate(self, games_vs_random, games_vs_rollout, rollout_simulations, prefix)
-
-    def final_evaluation(self) -> dict[str, float]:
-        """The end-of-training evaluation (``eval.final_games`` per opponent), logged as ``final/...``."""
-        metrics = evaluation.final(self)
-        self._print("final: " + "  ".join(f"{k.split('/')[1]} {v:.3f}" for k, v in metrics.items()))
-        self.rundir.write_final_eval(self.iteration, metrics)
-        return metrics
+    train_step = learner.train_step  # one AdamW step on a batch grouped by phase (bench and tests call it)
+    evaluate = evaluation.evaluate  # win rates against random play and a rollout MCTS, seats alternated
+    final_evaluation = evaluation.final  # the end-of-training evaluation, logged as final/...
 
     def save(self) -> Path:
         """Write a checkpoint of the current iteration (atomic; ``latest`` updated last)."""
@@ -263,10 +232,7 @@ class Trainer:
             self.rundir.release()
 
     def _print(self, text: str) -> None:
-        if self.progress:
-            from tqdm.auto import tqdm
-
-            tqdm.write(text)
+        console(self.progress, text)
 
 
 _summary_line = summary_line  # its former home

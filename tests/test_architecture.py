@@ -38,10 +38,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
 ]
 """Lowest first; a module belongs to the layer of its longest matching prefix (``az_pz.`` left out)."""
 
-KNOWN_UPWARD: dict[tuple[str, str], str] = {
-    ("train", "yardstick.training"): "the trainer calls the yardstick itself; planned: a callback passed to the "
-                                     "thin trainer",
-}
+KNOWN_UPWARD: dict[tuple[str, str], str] = {}
 """(importer, imported) pairs, ``az_pz.`` left out, that still import upward, and the change that removes each."""
 
 KNOWN_CYCLES: dict[frozenset[str], str] = {

@@ -9,6 +9,7 @@ import torch
 from az_pz.cli import main as cli_main
 from az_pz.matches import RandomPlayer, SearchPlayer, play_match
 from az_pz.train import Trainer
+from az_pz.training import evaluation, learner
 from learning_helpers import ToyTask, tiny_config
 
 
@@ -87,7 +88,7 @@ def test_foundation_test_games_beat_random(tmp_path, game):
                          train__min_replay_size=128)
     trainer = Trainer(config, task=task, run_dir=tmp_path / game, progress=False, tensorboard=False)
     trainer.learn()
-    result = play_match(task, trainer._search_player(games=60), RandomPlayer(task), 60, np.random.default_rng(1),
+    result = play_match(task, evaluation.search_player(trainer, games=60), RandomPlayer(task), 60, np.random.default_rng(1),
                         max_moves=40)
     # random play wins 1 / P of the games; the trained agent must do clearly better from every seat
     assert result.win_rate > 1.5 / task.spec.num_players, result
@@ -137,7 +138,7 @@ def test_an_iteration_without_new_positions_takes_no_step_and_logs_no_nan(tmp_pa
     positions, _ = trainer.selfplay.play(1, np.random.default_rng(0))
     for position in positions:
         trainer.replay.add(*position)
-    metrics = trainer._train(0)
+    metrics = learner.train(trainer, 0)
     assert metrics["train/steps"] == 0
     assert all(np.isfinite(value) for value in metrics.values())
     assert trainer.counters["train_steps"] == 0

@@ -147,19 +147,41 @@ def test_cli_prints_the_figures(tmp_path, capsys):
 
 def test_training_logs_yardstick_metrics(tmp_path):
     from az_pz.train import Trainer
+    from az_pz.yardstick.training import yardstick_callbacks
     from tests.learning_helpers import tiny_config
 
     config = tiny_config("connect_four_v3", train__iterations=2, selfplay__num_workers=0, selfplay__fast_simulations=8,
                          selfplay__full_search_prob=1.0, eval__yardstick_every=1,
                          eval__yardstick_search_every=2, eval__yardstick_positions=20)
-    history = Trainer(config, run_dir=tmp_path / "run", progress=False, tensorboard=False).learn()
+    history = Trainer(config, run_dir=tmp_path / "run", progress=False, tensorboard=False,
+                      callbacks=yardstick_callbacks(config)).learn()
     assert "yardstick/optimal_network" in history[0] and "yardstick/optimal_search" not in history[0]
     assert {"yardstick/optimal_search", "yardstick/preserving_search"} <= set(history[1])
     assert 0.0 <= history[1]["yardstick/optimal_network"] <= 1.0
     logged = [json.loads(line) for line in (tmp_path / "run" / "metrics.jsonl").read_text().splitlines()]
     assert logged[1]["yardstick/optimal_search"] == history[1]["yardstick/optimal_search"]
     with pytest.raises(ValueError, match="connect_four_v3"):
-        Trainer(tiny_config("tictactoe_v3", eval__yardstick_every=1), run_dir=tmp_path / "ttt", progress=False)
+        yardstick_callbacks(tiny_config("tictactoe_v3", eval__yardstick_every=1))
+    assert yardstick_callbacks(tiny_config("connect_four_v3", selfplay__fast_simulations=8, eval__yardstick_every=0,
+                                           eval__yardstick_search_every=0)) == []
+
+
+def test_cli_train_logs_yardstick_metrics_at_the_last_iteration(tmp_path):
+    """``az-pz train connect_four_v3`` adds the yardstick callback from the preset's ``eval.yardstick_*``: its
+    figures reach metrics.jsonl, at the final iteration too (the preset measures every 2 iterations)."""
+    from az_pz.cli import main
+
+    run = tmp_path / "c4"
+    code = main(["train", "connect_four_v3", "--run-dir", str(run), "--iterations", "1", "--device", "cpu", "--quiet",
+                 "--no-final-eval", "--network.kind", "mlp", "--network.num-blocks", "1", "--network.mlp-hidden", "16",
+                 "--search.num-simulations", "4", "--selfplay.fast-simulations", "4",
+                 "--selfplay.games-per-iteration", "2", "--selfplay.concurrent-games", "2", "--train.batch-size", "16",
+                 "--train.min-replay-size", "16", "--train.time-limit-s", "600", "--eval.every", "0",
+                 "--eval.yardstick-positions", "10"])
+    assert code == 0
+    logged = [json.loads(line) for line in (run / "metrics.jsonl").read_text().splitlines()]
+    assert len(logged) == 1 and 0.0 <= logged[0]["yardstick/optimal_network"] <= 1.0
+    assert "yardstick/optimal_search" in logged[0]  # every 20 in the preset, and at the last iteration
 
 
 @pytest.mark.slow

@@ -232,12 +232,16 @@ def _run(config, head) -> int:
         except ValueError as error:
             print(f"az-pz train: {error}", file=sys.stderr)
             return 2
+    from az_pz.yardstick.training import yardstick_callbacks
+
+    callbacks = yardstick_callbacks(config)  # eval.yardstick_*: perfect-play figures (connect four only)
     try:
         if head.resume:
             trainer = Trainer.resume(head.resume, config=config, progress=progress, checkpoint=head.checkpoint,
-                                     fork_to=head.run_dir if head.checkpoint else None, ray=ray)
+                                     fork_to=head.run_dir if head.checkpoint else None, ray=ray,
+                                     callbacks=callbacks)
         else:
-            trainer = Trainer(config, run_dir=head.run_dir, progress=progress, ray=ray)
+            trainer = Trainer(config, run_dir=head.run_dir, progress=progress, ray=ray, callbacks=callbacks)
     except ImportError as error:  # selfplay.backend ray without the ray extra
         print(f"az-pz train: {error}", file=sys.stderr)
         return 2

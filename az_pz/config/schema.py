@@ -284,7 +284,8 @@ class EvalConfig:
     yardstick_every: int = 0
     """Connect four only: every this many iterations (and at the end), the share of optimal and of
     outcome-preserving moves of the network alone (policy argmax) on solver-labelled positions
-    (``az_pz.yardstick``, ``docs/yardstick.md``), logged as ``yardstick/*_network``; 0 turns it off."""
+    (``az_pz.yardstick``, ``docs/yardstick.md``), logged as ``yardstick/*_network``; 0 turns it off. Measured
+    by the yardstick callback: ``az-pz train`` adds it; in Python, ``callbacks=yardstick_callbacks(config)``."""
     yardstick_search_every: int = 0
     """Connect four only: the same figures with the evaluation search (``yardstick/*_search``) every this
     many iterations; 0 turns it off. Costs ``yardstick_positions`` searches."""

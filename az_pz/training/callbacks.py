@@ -1,9 +1,12 @@
 """What the training loop reports, and to whom: callbacks, as Stable-Baselines3 users know them.
 
-After every iteration the :class:`~az_pz.train.Trainer` calls ``on_iteration_end(trainer, metrics)`` of each
-callback, in order, with that iteration's metrics (``{"iteration": k, "loss/policy": ..., ...}``); at the
-end of :meth:`~az_pz.train.Trainer.learn` (or on :meth:`~az_pz.train.Trainer.close`) it calls
-``on_train_end(trainer)``. The default callbacks write the run's records:
+Within every iteration, after its evaluation games, the :class:`~az_pz.train.Trainer` asks each callback for
+measurements of its own (``on_evaluation(trainer, final)``: a dict merged into the iteration's metrics, timed
+with it; the perfect-play yardstick of :mod:`az_pz.yardstick.training` is one). After every iteration it calls
+``on_iteration_end(trainer, metrics)`` of each callback, in order, with that iteration's metrics
+(``{"iteration": k, "loss/policy": ..., ...}``); at the end of :meth:`~az_pz.train.Trainer.learn` (or on
+:meth:`~az_pz.train.Trainer.close`) it calls ``on_train_end(trainer)``. The default callbacks write the run's
+records:
 
 * :class:`MetricsLog` appends one JSON line per iteration to ``RUN/metrics.jsonl``;
 * :class:`TensorBoardLog` writes the same scalars to ``RUN/tensorboard`` (when TensorBoard is installed);
@@ -14,18 +17,25 @@ A user's own callbacks go after them: ``Trainer(config, callbacks=[MyCallback()]
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sys
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-__all__ = ["Callback", "ConsoleLine", "MetricsLog", "TensorBoardLog", "default_callbacks", "on_terminal",
-           "progress_bar", "summary_line"]
+__all__ = ["Callback", "ConsoleLine", "MetricsLog", "TensorBoardLog", "console", "default_callbacks", "game_bar",
+           "on_terminal", "progress_bar", "summary_line"]
 
 
 class Callback:
     """Base class: override what you need. ``trainer`` is the :class:`~az_pz.train.Trainer`."""
+
+    def on_evaluation(self, trainer: Any, final: bool) -> dict[str, float]:
+        """After the evaluation step of iteration ``trainer.iteration`` (``final``: the run's last one): figures
+        to add to its metrics (none by default)."""
+        return {}
 
     def on_iteration_end(self, trainer: Any, metrics: dict[str, Any]) -> None:
         """After an iteration's metrics are complete (before its checkpoint is written)."""
@@ -49,6 +59,25 @@ def progress_bar(progress: bool, total: int, description: str):
     from tqdm.auto import tqdm
 
     return tqdm(total=total, desc=description, leave=False, dynamic_ncols=True)
+
+
+@contextlib.contextmanager
+def game_bar(progress: bool, total: int, description: str) -> Iterator[Callable[[Any], None] | None]:
+    """Self-play's ``on_game``, advancing a bar of ``total`` games (on a terminal; else None)."""
+    bar = progress_bar(progress, total, description)
+    try:
+        yield (lambda _: bar.update(1)) if bar else None
+    finally:
+        if bar:
+            bar.close()
+
+
+def console(progress: bool, text: str) -> None:
+    """A line for the person watching (when the trainer reports progress), printed above any bar."""
+    if progress:
+        from tqdm.auto import tqdm
+
+        tqdm.write(text)
 
 
 class MetricsLog(Callback):

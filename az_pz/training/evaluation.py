@@ -1,7 +1,9 @@
 """Evaluation and gating during training: matches of the learner's network (with search) through
 :mod:`az_pz.matches`, seats alternated, seeded by ``(seed, iteration)`` so a resumed run plays the same games.
 
-* :func:`evaluate`: win and loss rates against random play and a rollout MCTS (``eval.*``, ``final/*``);
+* :func:`evaluate`: win and loss rates against random play and a rollout MCTS (``eval.*``), every ``eval.every``
+  iterations and at the last (:func:`scheduled`), and with more games at the end of training (:func:`final`,
+  ``final/*``);
 * :func:`gate`: the original's arena, keeping the new network only if it wins at least ``eval.gating_threshold``
   of the decisive games against the best one so far.
 """
@@ -17,7 +19,7 @@ from az_pz.matches.players import RandomPlayer, SearchPlayer, rollout_player
 from az_pz.matches.runner import play_match
 from az_pz.network import AlphaZeroNetwork, NetworkEvaluator
 
-__all__ = ["evaluate", "final", "gate", "search_player"]
+__all__ = ["evaluate", "final", "gate", "scheduled", "search_player"]
 
 
 def search_player(trainer: Any, network: AlphaZeroNetwork | None = None, games: int = 1) -> SearchPlayer:
@@ -45,13 +47,14 @@ def gate(trainer: Any) -> dict[str, float]:
     return {"gating/win_rate": result.wins / max(decisive, 1), "gating/accepted": float(accepted)}
 
 
-def evaluate(trainer: Any, n_random: int | None = None, n_rollout: int | None = None,
+def evaluate(trainer: Any, *, games_vs_random: int | None = None, games_vs_rollout: int | None = None,
              rollout_simulations: int | None = None, prefix: str = "eval") -> dict[str, float]:
-    """Win and loss rates of the learner against random play and a rollout MCTS of ``rollout_simulations``
-    (each None or 0 simulations: ``eval.games_vs_random``, ``eval.games_vs_rollout``, ``eval.rollout_simulations``)."""
+    """Win rates of the current network with search against random play and a rollout MCTS (seats alternated;
+    each None, or 0 simulations: ``eval.games_vs_random``, ``eval.games_vs_rollout``, ``eval.rollout_simulations``),
+    as ``PREFIX/win_rate_random``, ``PREFIX/loss_rate_random``, ``PREFIX/win_rate_mcts``, ..."""
     config = trainer.config
-    n_random = config.eval.games_vs_random if n_random is None else n_random
-    n_rollout = config.eval.games_vs_rollout if n_rollout is None else n_rollout
+    n_random = config.eval.games_vs_random if games_vs_random is None else games_vs_random
+    n_rollout = config.eval.games_vs_rollout if games_vs_rollout is None else games_vs_rollout
     rollout_simulations = rollout_simulations or config.eval.rollout_simulations
     rng = np.random.default_rng([config.seed, trainer.iteration, 1])
     out: dict[str, float] = {}
@@ -72,7 +75,18 @@ def evaluate(trainer: Any, n_random: int | None = None, n_rollout: int | None = 
     return out
 
 
+def scheduled(trainer: Any, final: bool) -> dict[str, float]:
+    """The evaluation of the iteration just completed when ``eval.every`` says it is due, or it is the ``final`` one."""
+    every = trainer.config.eval.every
+    return trainer.evaluate() if every and (trainer.iteration % every == 0 or final) else {}
+
+
 def final(trainer: Any) -> dict[str, float]:
-    """The end-of-training evaluation: ``eval.final_games`` per opponent, ``eval.final_rollout_simulations``."""
+    """The end-of-training evaluation (``eval.final_games`` per opponent, ``eval.final_rollout_simulations``),
+    as ``final/...``: printed and written to ``RUN/final_eval.json``."""
     config = trainer.config.eval
-    return evaluate(trainer, config.final_games, config.final_games, config.final_rollout_simulations, "final")
+    metrics = evaluate(trainer, games_vs_random=config.final_games, games_vs_rollout=config.final_games,
+                       rollout_simulations=config.final_rollout_simulations, prefix="final")
+    trainer._print("final: " + "  ".join(f"{k.split('/')[1]} {v:.3f}" for k, v in metrics.items()))
+    trainer.rundir.write_final_eval(trainer.iteration, metrics)
+    return metrics

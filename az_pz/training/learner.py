@@ -42,6 +42,11 @@ class Learner:
         self.best_state: dict[str, torch.Tensor] | None = self.network_state() if config.eval.gating else None
         """The best network so far (``eval.gating``), or None."""
 
+    def add(self, positions: Any) -> None:
+        """Positions (``(observation, ...)`` tuples, as self-play gives them) into the replay buffer."""
+        for position in positions:
+            self.replay.add(*position)
+
     def network_state(self) -> dict[str, torch.Tensor]:
         """A copy of the network's weights."""
         return {k: v.detach().clone() for k, v in self.network.state_dict().items()}
@@ -111,8 +116,7 @@ def random_play(trainer: Any) -> dict[str, float]:
 
     played, _ = random_play_positions(trainer.task, selfplay.random_games, trainer.rng,
                                       symmetries=selfplay.symmetry_augmentation)
-    for position in played:
-        trainer.replay.add(*position)
+    trainer.learner.add(played)
     return {"selfplay/random_play_positions": float(len(played))}
 
 

@@ -75,7 +75,9 @@ class RunDirectory:
         atomic_write_json(self.path / "final_eval.json", {"iteration": iteration, **metrics})
 
     def record_selfplay(self, task: Task, config: RunConfig, stats: Any, iteration: int) -> None:
-        """Append the iteration's self-play games to ``selfplay_games.jsonl`` (``selfplay.record_games``)."""
+        """Append the iteration's self-play games to ``selfplay_games.jsonl`` when ``selfplay.record_games``."""
+        if not config.selfplay.record_games:
+            return
         if self._recorder is None:
             from az_pz.records.selfplay import SelfPlayRecorder
 

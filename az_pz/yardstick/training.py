@@ -7,6 +7,10 @@ the first ``eval.yardstick_positions`` positions of the shipped set; every
 does too. Keys: ``yardstick/optimal_network``, ``yardstick/preserving_network``,
 ``yardstick/win_in_one_network``, ``yardstick/loss_avoided_network``, the same with ``_search``, and
 ``yardstick/seconds``. Both also run after the last iteration.
+
+The trainer knows no yardstick: :class:`TrainingYardstick` is a training callback
+(:mod:`az_pz.training.callbacks`) whose ``on_evaluation`` measures within the iteration. ``az-pz train`` adds it
+when the run config asks for it; in Python, ``Trainer(config, callbacks=yardstick_callbacks(config))``.
 """
 
 from __future__ import annotations
@@ -17,10 +21,19 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["TrainingYardstick"]
+from az_pz.training.callbacks import Callback
+
+__all__ = ["TrainingYardstick", "yardstick_callbacks"]
 
 
-class TrainingYardstick:
+def yardstick_callbacks(config: Any) -> list[Callback]:
+    """The callbacks that measure what ``config.eval.yardstick_*`` ask for: one :class:`TrainingYardstick`, or
+    none. Raises ``ValueError`` for a game other than connect four."""
+    yardstick = TrainingYardstick.for_run(config)
+    return [yardstick] if yardstick is not None else []
+
+
+class TrainingYardstick(Callback):
     """Measures a trainer's network on solver-labelled positions at the configured iterations."""
 
     def __init__(self, every: int, search_every: int, positions: int) -> None:
@@ -52,6 +65,9 @@ class TrainingYardstick:
                           "connect_four.npz): training runs without yardstick figures", RuntimeWarning, stacklevel=2)
             return None
         return cls(every, search_every, config.eval.yardstick_positions)
+
+    def on_evaluation(self, trainer: Any, final: bool) -> dict[str, float]:
+        return self.measure(trainer, last=final)
 
     def measure(self, trainer: Any, last: bool) -> dict[str, float]:
         """Figures for the iteration ``trainer.iteration`` just completed (empty when none is due)."""
