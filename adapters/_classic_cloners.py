@@ -1,9 +1,9 @@
 """Fast cloners for PettingZoo's classic board games (tic-tac-toe, connect four, chess, go).
 
 Each copies exactly the state its game mutates, on top of
-:func:`~az_pz.adapters.cloneable.copy_aec_common` (agents, reward / termination /
-truncation / info dicts, agent selector, RNG). They are registered by class
-path, so importing this module imports none of the games.
+:func:`~az_pz.adapters.env_copy.copy_aec_common` (agents, reward / termination /
+truncation / info dicts, agent selector, RNG). ``cloneable``'s table names them by the games' class
+paths; importing this module imports none of the games.
 
 What each game keeps, read from ``pettingzoo/classic/<game>``:
 
@@ -30,10 +30,10 @@ from typing import Any
 
 import numpy as np
 
-from az_pz.adapters.cloneable import copy_aec_common, register_cloner
+from az_pz.adapters.env_copy import copy_aec_common
 
 
-def _clone_tictactoe(raw: Any) -> Any:
+def clone_tictactoe(raw: Any) -> Any:
     new = copy_aec_common(raw)
     board = raw.board
     new_board = object.__new__(type(board))
@@ -43,7 +43,7 @@ def _clone_tictactoe(raw: Any) -> Any:
     return new
 
 
-def _clone_connect_four(raw: Any) -> Any:
+def clone_connect_four(raw: Any) -> Any:
     new = copy_aec_common(raw)
     new.board = list(raw.board)
     return new
@@ -60,7 +60,7 @@ def copy_chess_board(board: Any) -> Any:
     return new
 
 
-def _clone_chess(raw: Any) -> Any:
+def clone_chess(raw: Any) -> Any:
     new = copy_aec_common(raw)
     new.board = copy_chess_board(raw.board)
     new.board_history = raw.board_history.copy()
@@ -88,7 +88,7 @@ def copy_go_position(position: Any) -> Any:
     return new
 
 
-def _clone_go(raw: Any) -> Any:
+def clone_go(raw: Any) -> Any:
     new = copy_aec_common(raw)
     go = raw.__dict__.get("_go")
     if go is not None:
@@ -125,9 +125,3 @@ def ensure_go_globals(raw: Any) -> None:
         _GO_GLOBALS[size] = cached
     go_base.N = size
     go_base.ALL_COORDS, go_base.EMPTY_BOARD, go_base.NEIGHBORS, go_base.DIAGONALS = cached
-
-
-register_cloner("pettingzoo.classic.tictactoe.tictactoe.raw_env", _clone_tictactoe)
-register_cloner("pettingzoo.classic.connect_four.connect_four.raw_env", _clone_connect_four)
-register_cloner("pettingzoo.classic.chess.chess.raw_env", _clone_chess)
-register_cloner("pettingzoo.classic.go.go.raw_env", _clone_go, prepare=ensure_go_globals)

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from az_pz.adapters.cloneable import copy_aec_common, register_cloner
+from az_pz.adapters.env_copy import copy_aec_common
 
 
 def clone_openspiel_env(raw: Any) -> Any:
@@ -36,6 +36,3 @@ def clone_openspiel_env(raw: Any) -> Any:
         if isinstance(value, dict):
             new.__dict__[key] = value.copy()
     return new
-
-
-register_cloner("shimmy.openspiel_compatibility.OpenSpielCompatibilityV0", clone_openspiel_env)

@@ -9,8 +9,8 @@ objects (a ``chess.Board`` with its move stack, go's ``Position``) and any
 ``np_random`` generator, into new instances that share nothing mutable with
 the original.
 
-Known games have registered cloners (:func:`register_cloner`) that copy only
-what the game mutates; every other env gets :func:`structural_copy`, a
+Known games have fast cloners (a static table of the shipped ones; :func:`register_cloner`
+for others) that copy only what the game mutates; every other env gets :func:`structural_copy`, a
 recursive copy of the object graph that bypasses ``EzPickle`` (slower, and
 exact as long as the env keeps its state in Python objects and arrays).
 
@@ -24,6 +24,7 @@ from __future__ import annotations
 import copy
 import enum
 import functools
+import importlib
 import types
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -31,7 +32,6 @@ from typing import Any
 
 import numpy as np
 from gymnasium.utils import EzPickle
-from pettingzoo.utils.agent_selector import AgentSelector
 from pettingzoo.utils.env import AECEnv
 from pettingzoo.utils.wrappers import (
     AssertOutOfBoundsWrapper,
@@ -39,6 +39,8 @@ from pettingzoo.utils.wrappers import (
     OrderEnforcingWrapper,
     TerminateIllegalWrapper,
 )
+
+from az_pz.adapters.env_copy import RNG_TYPES, copy_aec_common, copy_rng  # noqa: F401  (cloners import them here)
 
 CloneFn = Callable[[Any], Any]
 """Takes a raw (unwrapped) env, returns an independent copy of it."""
@@ -52,10 +54,21 @@ class _Cloner:
     prepare: PrepareFn | None = None
 
 
+_SHIPPED_CLONERS: dict[str, tuple[str, str, str | None]] = {
+    "pettingzoo.classic.tictactoe.tictactoe.raw_env": ("az_pz.adapters._classic_cloners", "clone_tictactoe", None),
+    "pettingzoo.classic.connect_four.connect_four.raw_env":
+        ("az_pz.adapters._classic_cloners", "clone_connect_four", None),
+    "pettingzoo.classic.chess.chess.raw_env": ("az_pz.adapters._classic_cloners", "clone_chess", None),
+    "pettingzoo.classic.go.go.raw_env": ("az_pz.adapters._classic_cloners", "clone_go", "ensure_go_globals"),
+    "shimmy.openspiel_compatibility.OpenSpielCompatibilityV0":
+        ("az_pz.adapters._openspiel_cloner", "clone_openspiel_env", None),
+}
+"""The fast cloners az_pz ships, by raw env class path: ``(module, clone function, prepare function or None)``.
+A static table: a cloner module is imported when an env of its game is first cloned, and no game is imported
+before an env of it exists. :func:`register_cloner` entries take precedence."""
 _CLONERS: dict[type, _Cloner] = {}
 _LAZY_CLONERS: dict[str, _Cloner] = {}
-"""Cloners registered by class path (``"module.QualName"``), so that registering the classic
-games does not import them (and pygame) before an env of theirs exists."""
+"""Cloners registered by class path (``"module.QualName"``), so that registering does not import the game."""
 _SIMPLE_WRAPPERS: tuple[type, ...] = (
     BaseWrapper,
     OrderEnforcingWrapper,
@@ -86,13 +99,22 @@ def register_cloner(env_type: type | str, clone: CloneFn, *, prepare: PrepareFn 
 
 
 def find_cloner(env_type: type) -> _Cloner | None:
-    """The cloner registered for exactly ``env_type`` (by class or by class path), or None."""
+    """The cloner registered for exactly ``env_type`` (by class or by class path), else the shipped one, or None."""
     cloner = _CLONERS.get(env_type)
-    if cloner is None and _LAZY_CLONERS:
-        cloner = _LAZY_CLONERS.get(f"{env_type.__module__}.{env_type.__qualname__}")
+    if cloner is None:
+        path = f"{env_type.__module__}.{env_type.__qualname__}"
+        cloner = _LAZY_CLONERS.get(path) or _shipped_cloner(path)
         if cloner is not None:
             _CLONERS[env_type] = cloner
     return cloner
+
+
+def _shipped_cloner(path: str) -> _Cloner | None:
+    entry = _SHIPPED_CLONERS.get(path)
+    if entry is None:
+        return None
+    module = importlib.import_module(entry[0])
+    return _Cloner(getattr(module, entry[1]), getattr(module, entry[2]) if entry[2] else None)
 
 
 def clone_raw(raw: Any) -> Any:
@@ -129,61 +151,6 @@ def clone_env(env: Any) -> Any:
         new.env = inner
         return new
     return clone_raw(env)
-
-
-# ---------------------------------------------------------------------------
-# The part every AEC env has.
-
-
-def copy_rng(rng: Any) -> Any:
-    """An independent generator in the same state (``np.random.Generator`` or ``RandomState``)."""
-    if isinstance(rng, np.random.Generator):
-        bit_generator = type(rng.bit_generator)()
-        bit_generator.state = rng.bit_generator.state
-        return np.random.Generator(bit_generator)
-    if isinstance(rng, np.random.RandomState):
-        new = np.random.RandomState()
-        new.set_state(rng.get_state())
-        return new
-    return copy.deepcopy(rng)
-
-
-_RNG_TYPES = (np.random.Generator, np.random.RandomState)
-
-
-def copy_aec_common(raw: AECEnv) -> AECEnv:
-    """A new instance of ``type(raw)`` whose ``__dict__`` is a shallow copy of ``raw``'s, with the
-    standard AEC containers copied: ``agents``, ``rewards``, ``_cumulative_rewards``,
-    ``terminations``, ``truncations``, ``infos`` (one level deeper), the ``AgentSelector``
-    (keeping its ``agent_order`` aliased to ``agents`` when it was), and every numpy RNG.
-
-    Game-specific cloners then replace the game's own mutable fields (the board).
-    """
-    new = object.__new__(type(raw))
-    state = raw.__dict__.copy()
-    agents = state.get("agents")
-    if agents is not None:
-        state["agents"] = new_agents = list(agents)
-    for key in ("rewards", "_cumulative_rewards", "terminations", "truncations"):
-        value = state.get(key)
-        if value is not None:
-            state[key] = value.copy()
-    infos = state.get("infos")
-    if infos is not None:
-        state["infos"] = {agent: info.copy() for agent, info in infos.items()}
-    selector = state.get("_agent_selector")
-    if selector is not None:
-        new_selector = object.__new__(type(selector))
-        selector_state = selector.__dict__.copy()
-        order = selector.agent_order
-        selector_state["agent_order"] = new_agents if (agents is not None and order is agents) else list(order)
-        new_selector.__dict__ = selector_state
-        state["_agent_selector"] = new_selector
-    for key, value in state.items():
-        if isinstance(value, _RNG_TYPES):
-            state[key] = copy_rng(value)
-    new.__dict__ = state
-    return new
 
 
 # ---------------------------------------------------------------------------
@@ -225,7 +192,7 @@ def _copy_any(obj: Any, memo: dict[int, Any]) -> Any:
     kind = type(obj)
     if kind is np.ndarray:
         result: Any = obj.copy()
-    elif isinstance(obj, _RNG_TYPES):
+    elif isinstance(obj, RNG_TYPES):
         result = copy_rng(obj)
     elif kind is list:
         result = []
@@ -342,7 +309,3 @@ class CloneableEnv(BaseWrapper):
 
     def __str__(self) -> str:
         return str(self.env)
-
-
-# The classic games' and Shimmy's OpenSpiel env's cloners register themselves on import.
-from az_pz.adapters import _classic_cloners, _openspiel_cloner  # noqa: E402,F401
