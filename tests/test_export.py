@@ -101,4 +101,6 @@ def test_export_command_from_an_agent_zip(tmp_path, capsys):
     assert verify_onnx(tmp_path / "out" / "c4.onnx", network, task, observations=[real]) <= TOLERANCE
     assert main(["export", str(tmp_path / "missing"), "--onnx", str(tmp_path / "x.onnx")]) == 1
     assert "does not exist" in capsys.readouterr().err
-    assert main(["export", str(archive), "--onnx", str(tmp_path / "x.onnx"), "--batch", "0"]) == 2
+    with pytest.raises(SystemExit) as stop:  # refused by the parser: usage, one line
+        main(["export", str(archive), "--onnx", str(tmp_path / "x.onnx"), "--batch", "0"])
+    assert stop.value.code == 2 and "--batch: must be at least 1" in capsys.readouterr().err

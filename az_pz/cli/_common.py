@@ -18,36 +18,39 @@ class Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
 
 
-def int_at_least(minimum: int):
-    """An argparse type: an integer >= ``minimum`` (``--games 0`` is refused before anything runs)."""
+def _number_type(convert: Any, kind: str, accept: Any, requirement: str, name: str):
+    """An argparse type: ``convert(text)`` (refused as not ``kind``), kept when ``accept(value)`` (else refused as
+    not ``requirement``); ``name`` is what argparse calls it in messages."""
 
-    def parse(text: str) -> int:
+    def parse(text: str):
         try:
-            value = int(text)
+            value = convert(text)
         except ValueError:
-            raise argparse.ArgumentTypeError(f"expected an integer, got {text!r}") from None
-        if value < minimum:
-            raise argparse.ArgumentTypeError(f"must be at least {minimum}, got {value}")
+            raise argparse.ArgumentTypeError(f"expected {kind}, got {text!r}") from None
+        if not accept(value):
+            raise argparse.ArgumentTypeError(f"must be {requirement}, got {text}")
         return value
 
-    parse.__name__ = f"integer >= {minimum}"
+    parse.__name__ = name
     return parse
+
+
+def int_at_least(minimum: int):
+    """An argparse type: an integer >= ``minimum`` (``--games 0`` is refused before anything runs)."""
+    return _number_type(int, "an integer", lambda value: value >= minimum, f"at least {minimum}",
+                        f"integer >= {minimum}")
 
 
 def float_above(minimum: float):
     """An argparse type: a finite number > ``minimum``."""
+    return _number_type(float, "a number", lambda value: minimum < value < float("inf"),
+                        f"a finite number above {minimum}", f"number > {minimum}")
 
-    def parse(text: str) -> float:
-        try:
-            value = float(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
-        if not value > minimum or value != value or value == float("inf"):
-            raise argparse.ArgumentTypeError(f"must be a finite number above {minimum}, got {text}")
-        return value
 
-    parse.__name__ = f"number > {minimum}"
-    return parse
+def float_at_least(minimum: float):
+    """An argparse type: a finite number >= ``minimum``."""
+    return _number_type(float, "a number", lambda value: minimum <= value < float("inf"),
+                        f"a finite number of at least {minimum}", f"number >= {minimum}")
 
 
 def check_seat(seat: str | int, num_players: int, words: tuple[str, ...]) -> None:
@@ -138,11 +141,20 @@ def make_agent(spec: Any, evaluator: str = "torch") -> Any:
     return make(spec)
 
 
+def command_parser(prog: str, doc: str, *, agents: bool = False, env: bool = False) -> Parser:
+    """The parser of one ``az-pz`` command: one-line errors, the module doc's first paragraph as description,
+    the agent specs as epilog (``agents``) and the env's ``--env KEY=VALUE`` option (``env``)."""
+    parser = Parser(prog=prog, description=doc.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter,
+                    epilog=AGENT_HELP if agents else None)
+    if env:
+        add_env_argument(parser)
+    return parser
+
+
 def game_agent_parser(prog: str, doc: str, agent_help: str) -> argparse.ArgumentParser:
-    """A parser for ``az-pz PROG GAME AGENT ...`` (eval, play): the doc's first paragraph as description,
-    the agent specs as epilog, and the two positional arguments."""
-    parser = Parser(prog=prog, description=doc.split("\n\n")[0],
-                                     formatter_class=argparse.RawDescriptionHelpFormatter, epilog=AGENT_HELP)
+    """A parser for ``az-pz PROG GAME AGENT ...`` (eval, play): :func:`command_parser` with the agent specs as
+    epilog, the env option, and the two positional arguments."""
+    parser = command_parser(prog, doc, agents=True, env=True)
     parser.add_argument("game", help="PettingZoo game, e.g. connect_four_v3")
     parser.add_argument("agent", help=agent_help)
     return parser

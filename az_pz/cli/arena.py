@@ -10,13 +10,12 @@ import argparse
 import sys
 import time
 
-from az_pz.cli._common import (AGENT_HELP, Parser, UsageError, add_env_argument, check_device, game_players,
+from az_pz.cli._common import (UsageError, check_device, command_parser, game_players,
                                int_at_least, parse_env_kwargs)
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = Parser(prog="az-pz arena", description=__doc__.split("\n\n")[0],
-                    formatter_class=argparse.RawDescriptionHelpFormatter, epilog=AGENT_HELP)
+    parser = command_parser("az-pz arena", __doc__, agents=True, env=True)
     parser.add_argument("game", nargs="?", help="PettingZoo game, e.g. connect_four_v3 or classic/connect_four-v3")
     parser.add_argument("agents", nargs="*", help="two or more agent specs")
     parser.add_argument("--games", type=int_at_least(1), default=20,
@@ -37,7 +36,6 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--record", metavar="DIR",
                         help="keep every game in DIR: games.jsonl, plus games.pgn (chess) or sgf/ (go); "
                              "with --run the games go to OUT/games unless told otherwise")
-    add_env_argument(parser)
     return parser
 
 

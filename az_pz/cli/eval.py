@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import argparse
 
-from az_pz.cli._common import (add_env_argument, add_evaluator_argument, check_seat, game_agent_parser,
+from az_pz.cli._common import (add_evaluator_argument, check_seat, game_agent_parser,
                                game_players, int_at_least, make_agent, parse_env_kwargs)
 
 
@@ -27,7 +27,6 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--record", metavar="DIR",
                         help="keep every game in DIR: games.jsonl, plus games.pgn (chess) or sgf/ (go)")
     add_evaluator_argument(parser)
-    add_env_argument(parser)
     from az_pz.cli import yardstick
 
     yardstick.add_arguments(parser)

@@ -12,17 +12,17 @@ Needs the onnx extra: pip install "az_pz[onnx]".
 from __future__ import annotations
 
 import argparse
-import sys
+
+from az_pz.cli._common import command_parser, int_at_least
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="az-pz export", description=__doc__.split("\n\n")[0],
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = command_parser("az-pz export", __doc__)
     parser.add_argument("run", help="run directory, checkpoint directory or agent .zip")
     parser.add_argument("--onnx", metavar="OUT", required=True, help="the .onnx file to write")
     batch = parser.add_mutually_exclusive_group()
     batch.add_argument("--dynamic-batch", action="store_true", help="a dynamic batch axis (the default)")
-    batch.add_argument("--batch", type=int, help="a fixed batch size instead")
+    batch.add_argument("--batch", type=int_at_least(1), help="a fixed batch size instead")
     parser.add_argument("--opset", type=int, default=17, help="ONNX opset version (default 17)")
     parser.add_argument("--no-verify", action="store_true", help="skip the onnxruntime-vs-torch check")
     return parser
@@ -30,9 +30,6 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str]) -> int:
     args = build_parser().parse_args(argv)
-    if args.batch is not None and args.batch < 1:
-        print("az-pz export: --batch must be at least 1", file=sys.stderr)
-        return 2
     try:
         import onnx  # noqa: F401  (torch's exporter needs it)
         if not args.no_verify:

@@ -17,7 +17,7 @@ import sys
 import warnings
 from typing import Any
 
-from az_pz.cli._common import Parser, add_env_argument, parse_env_kwargs
+from az_pz.cli._common import command_parser, parse_env_kwargs
 
 
 def _default_games() -> tuple[tuple[str, dict[str, Any]], ...]:
@@ -33,8 +33,7 @@ DEFAULT_GAMES: tuple[tuple[str, dict[str, Any]], ...] = _default_games()
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = Parser(prog="az-pz info", description=__doc__.split("\n\n")[0],
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = command_parser("az-pz info", __doc__, env=True)
     parser.add_argument("games", nargs="*", help="games to describe (default: the supported classic games)")
     parser.add_argument("--backend", choices=("auto", "fast", "pettingzoo"), default="auto",
                         help="'auto' (fast native task where one exists, default), 'fast' or 'pettingzoo'")
@@ -42,7 +41,6 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--openspiel", action="store_true",
                         help="list OpenSpiel's registered games: those az_pz serves (openspiel:GAME) and why the "
                              "others are refused (needs az_pz[openspiel])")
-    add_env_argument(parser)
     return parser
 
 

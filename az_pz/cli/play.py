@@ -10,7 +10,7 @@ import argparse
 
 import numpy as np
 
-from az_pz.cli._common import (UsageError, add_env_argument, add_evaluator_argument, check_seat, game_agent_parser,
+from az_pz.cli._common import (UsageError, add_evaluator_argument, check_seat, game_agent_parser,
                                int_at_least, make_agent,
                                parse_env_kwargs)
 
@@ -23,7 +23,6 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--record", metavar="DIR",
                         help="keep every finished game in DIR: games.jsonl, plus games.pgn (chess) or sgf/ (go)")
     add_evaluator_argument(parser)
-    add_env_argument(parser)
     return parser
 
 

@@ -15,13 +15,14 @@ import sys
 import time
 from typing import Any
 
+from az_pz.cli._common import command_parser, float_at_least, int_at_least
+
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="az-pz replay", description=__doc__.split("\n\n")[0],
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = command_parser("az-pz replay", __doc__)
     parser.add_argument("file", help="a .jsonl, .pgn or .sgf game file")
-    parser.add_argument("--game", type=int, help="show only the N-th game of the file (1-based; default all)")
-    parser.add_argument("--delay", type=float, default=0.0, help="seconds to wait after each move (default 0)")
+    parser.add_argument("--game", type=int_at_least(1), help="show only the N-th game of the file (1-based; default all)")
+    parser.add_argument("--delay", type=float_at_least(0), default=0.0, help="seconds to wait after each move (default 0)")
     parser.add_argument("--final-only", action="store_true", help="print the moves and only the final board")
     return parser
 
@@ -30,12 +31,6 @@ def main(argv: list[str]) -> int:
     from az_pz.records import read_records
 
     args = build_parser().parse_args(argv)
-    if args.game is not None and args.game < 1:
-        print("az-pz replay: --game counts from 1", file=sys.stderr)
-        return 2
-    if args.delay < 0:
-        print("az-pz replay: --delay must be >= 0", file=sys.stderr)
-        return 2
     shown = 0
     for number, record in enumerate(read_records(args.file), start=1):
         if args.game is not None and number != args.game:

@@ -16,12 +16,11 @@ import ipaddress
 import socket
 import sys
 
-from az_pz.cli._common import AGENT_HELP, add_env_argument, parse_env_kwargs
+from az_pz.cli._common import add_env_argument, command_parser, parse_env_kwargs
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="az-pz serve", description=__doc__.split("\n\n")[0],
-                                     formatter_class=argparse.RawDescriptionHelpFormatter, epilog=AGENT_HELP)
+    parser = command_parser("az-pz serve", __doc__, agents=True)
     parser.add_argument("agent", metavar="RUN_OR_ZIP",
                         help="a run directory, checkpoint or agent .zip, or an agent spec (mcts:200, random, ...)")
     parser.add_argument("--game", help="the game to offer (default: the agent's own, or all four classic games)")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from az_pz.cli import main
 from az_pz.records import read_records
 
@@ -34,4 +36,6 @@ def test_replay_of_a_bad_file_is_one_line_and_exit_1(tmp_path, capsys):
     assert main(["replay", str(path)]) == 1
     err = capsys.readouterr().err
     assert "line 1, game 1: missing fields" in err
-    assert main(["replay", str(path), "--game", "0"]) == 2
+    with pytest.raises(SystemExit) as stop:  # refused by the parser: usage, one line
+        main(["replay", str(path), "--game", "0"])
+    assert stop.value.code == 2 and "--game: must be at least 1" in capsys.readouterr().err
