@@ -31,6 +31,7 @@ _UMASK = _umask()
 files other threads create meanwhile world-writable); published files and checkpoint directories use it."""
 
 __all__ = [
+    "append_text",
     "atomic_save_npz",
     "atomic_write_bytes",
     "atomic_write_json",
@@ -78,6 +79,18 @@ def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> None:
             raise OSError(error.errno, error.strerror, str(path)) from None
         raise
     fsync_dir(path.parent)
+
+
+def append_text(path: str | os.PathLike, text: str) -> None:
+    """Append ``text`` to ``path`` (created, with its folder, if missing), flushed and fsynced: logs and game
+    files grow without rewriting what they hold; a crash mid-write leaves at most a cut last entry, which their
+    readers skip."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "a", encoding="utf-8") as handle:
+        handle.write(text)
+        handle.flush()
+        os.fsync(handle.fileno())
 
 
 def atomic_write_json(path: str | os.PathLike, obj: Any) -> None:

@@ -50,12 +50,12 @@ from numba import njit
 
 from az_pz import tree_expand, tree_select
 from az_pz.tree_expand import better_proof, expand_and_backup, propagate_proof, try_prove
-from az_pz.tree_select import (DEPTH, LOSS_SCORE, NEW, PROVEN, TERMINAL, backup, completed_q_sigma, gumbel_pick,
-                               normalize_q, puct_pick, select_leaves)
+from az_pz.tree_select import (DEPTH, LOSS_SCORE, NEW, PROVEN, TERMINAL, add_child, backup, completed_q_sigma,
+                               gumbel_pick, normalize_q, puct_pick, select_leaves)
 
-__all__ = ["DEPTH", "JIT", "KERNELS", "LOSS_SCORE", "NEW", "PROVEN", "REFERENCE", "TERMINAL", "backup", "better_proof",
-           "compact", "completed_q_sigma", "expand_and_backup", "gumbel_pick", "normalize_q", "propagate_proof",
-           "puct_pick", "select_leaves", "try_prove"]
+__all__ = ["DEPTH", "JIT", "KERNELS", "LOSS_SCORE", "NEW", "PROVEN", "REFERENCE", "TERMINAL", "add_child", "backup",
+           "better_proof", "compact", "completed_q_sigma", "expand_and_backup", "gumbel_pick", "normalize_q",
+           "propagate_proof", "puct_pick", "select_leaves", "try_prove"]
 
 
 @njit(cache=True)
@@ -123,7 +123,7 @@ def compact(b, new_root, t):
     return order
 
 
-KERNELS = ("normalize_q", "backup", "completed_q_sigma", "puct_pick", "gumbel_pick", "select_leaves",
+KERNELS = ("add_child", "normalize_q", "backup", "completed_q_sigma", "puct_pick", "gumbel_pick", "select_leaves",
            "better_proof", "try_prove", "propagate_proof", "expand_and_backup", "compact")
 
 JIT = types.SimpleNamespace(**{name: globals()[name] for name in KERNELS})

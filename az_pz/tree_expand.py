@@ -1,8 +1,8 @@
 """Expansion and proof kernels of the search (numba): give new leaves their evaluation and edges, back their
 value up, and (MCTS-Solver) prove nodes whose children decide them. Layout of the arrays: :mod:`az_pz.tree`.
 
-``backup`` is shared with selection and lives in :mod:`az_pz.tree_select`. Numba's on-disk cache checks
-only the file of the compiled function, so after editing ``backup`` in place also touch this file (or delete
+``backup`` and ``add_child`` are shared with selection and live in :mod:`az_pz.tree_select`. Numba's on-disk
+cache checks only the file of the compiled function, so after editing them in place also touch this file (or delete
 ``az_pz/__pycache__/*.nbi``/``*.nbc``); an installed package rewrites both files, so users never meet a stale
 cache.
 """
@@ -14,7 +14,7 @@ import math
 import numpy as np
 from numba import njit
 
-from az_pz.tree_select import backup
+from az_pz.tree_select import add_child, backup
 
 
 
@@ -128,25 +128,13 @@ def expand_and_backup(leaf_tree, leaf_node, rewards, is_terminal, leaf_to_play, 
                 for j in range(term_start[i], term_start[i + 1]):
                     for kk in range(k):
                         if t.edge_action[b, first + kk] == term_action[j]:
-                            c = t.node_count[b]
-                            t.node_count[b] += 1
-                            t.visits[b, c] = 0
-                            t.pending[b, c] = 0
+                            c = add_child(b, n, first + kk, t)
                             for s in range(num_players):
-                                t.value_sum[b, c, s] = 0.0
-                                t.evals[b, c, s] = 0.0
                                 t.reward[b, c, s] = term_reward[j, s]
                                 t.proven_value[b, c, s] = 0.0
-                            t.to_play[b, c] = -1
                             t.terminal[b, c] = True
                             t.proven[b, c] = True
                             t.proven_plies[b, c] = 0
-                            t.depth[b, c] = t.depth[b, n] + 1
-                            t.parent[b, c] = n
-                            t.action[b, c] = term_action[j]
-                            t.first_edge[b, c] = -1
-                            t.num_edges[b, c] = 0
-                            t.edge_child[b, first + kk] = c
                             break
                 if try_prove(b, n, t, win_value):
                     for s in range(num_players):

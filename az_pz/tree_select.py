@@ -22,6 +22,31 @@ LOSS_SCORE = -1e30
 
 
 @njit(cache=True)
+def add_child(b, n, e, t):
+    """Allocate the child of node ``n`` through its edge ``e`` and link it from the edge; return it. The child
+    has no visits, value or rewards yet, waits for its evaluation (``first_edge`` -1) and is neither terminal nor
+    proven: selection leaves it so (the caller makes its state), expansion's solver marks its terminal ones."""
+    c = t.node_count[b]
+    t.node_count[b] += 1
+    t.visits[b, c] = 0
+    t.pending[b, c] = 0
+    for s in range(t.value_sum.shape[2]):
+        t.value_sum[b, c, s] = 0.0
+        t.evals[b, c, s] = 0.0
+        t.reward[b, c, s] = 0.0
+    t.to_play[b, c] = -1
+    t.terminal[b, c] = False
+    t.proven[b, c] = False
+    t.depth[b, c] = t.depth[b, n] + 1
+    t.parent[b, c] = n
+    t.action[b, c] = t.edge_action[b, e]
+    t.first_edge[b, c] = -1
+    t.num_edges[b, c] = 0
+    t.edge_child[b, e] = c
+    return c
+
+
+@njit(cache=True)
 def normalize_q(q, lo, hi):
     """Map a Q value to [0, 1] given its bounds (left as is while the bounds are unknown, as in MuZero)."""
     if hi > lo:
@@ -234,24 +259,7 @@ def select_leaves(remaining, leaves_per_tree, out_tree, out_node, t, o):
                 e = t.first_edge[b, n] + k
                 child = t.edge_child[b, e]
                 if child < 0:
-                    child = t.node_count[b]
-                    t.node_count[b] += 1
-                    t.visits[b, child] = 0
-                    t.pending[b, child] = 0
-                    for s in range(num_players):
-                        t.value_sum[b, child, s] = 0.0
-                        t.evals[b, child, s] = 0.0
-                        t.reward[b, child, s] = 0.0
-                    t.to_play[b, child] = -1
-                    t.terminal[b, child] = False
-                    t.depth[b, child] = t.depth[b, n] + 1
-                    t.parent[b, child] = n
-                    t.action[b, child] = t.edge_action[b, e]
-                    t.first_edge[b, child] = -1
-                    t.num_edges[b, child] = 0
-                    t.proven[b, child] = False
-                    t.edge_child[b, e] = child
-                    n = child
+                    n = add_child(b, n, e, t)
                     kind = NEW
                     break
                 n = child

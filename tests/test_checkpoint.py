@@ -251,3 +251,12 @@ def test_npz_files_are_deflated_numpy_archives_without_pickle(tmp_path):
     assert (tmp_path / "packed.npz").stat().st_size < (tmp_path / "stored.npz").stat().st_size / 10
     with pytest.raises(TypeError, match="never pickles"):
         atomic_save_npz(tmp_path / "objects.npz", bad=np.array([{}], dtype=object))
+
+
+def test_append_text_grows_a_file_in_a_new_folder_and_keeps_what_it_held(tmp_path):
+    from az_pz.atomic_files import append_text
+
+    path = tmp_path / "new" / "log.jsonl"
+    append_text(path, '{"iteration": 1}\n')
+    append_text(path, '{"iteration": 2}\n')
+    assert path.read_text() == '{"iteration": 1}\n{"iteration": 2}\n'

@@ -31,20 +31,27 @@ def write_run_config(run_dir: str | os.PathLike, config: RunConfig, spec: TaskSp
 def read_run_config(run_dir: str | os.PathLike) -> tuple[RunConfig, dict[str, Any]]:
     """``(RunConfig, task spec JSON)`` of a run directory; raises :class:`CheckpointError` for a foreign one."""
     path = Path(run_dir) / "config.json"
-    if not path.is_file():
-        raise CheckpointError(f"{run_dir} is not an az_pz run directory: {path} is missing. "
-                              "Pass the directory that `az-pz train` created (it holds config.json and checkpoints/).")
-    try:
-        data = load_json(path)
-    except ValueError as error:
-        raise CheckpointError(f"{path} is damaged: {error}") from error
-    if not isinstance(data, dict) or data.get("format") != RUN_FORMAT:
-        raise CheckpointError(f"{path} is not an az_pz run config (format {data.get('format') if isinstance(data, dict) else None!r}, "
-                              f"expected {RUN_FORMAT!r})")
+    data = _read_format(path, RUN_FORMAT, "run config", f"{run_dir} is not an az_pz run directory: {path} is missing. "
+                        "Pass the directory that `az-pz train` created (it holds config.json and checkpoints/).")
     try:
         return config_from_json(data["config"]), data["task"]
     except (KeyError, TypeError, ValueError) as error:
         raise CheckpointError(f"{path} holds an invalid config: {error}") from error
+
+
+def _read_format(path: Path, format_name: str, what: str, missing: str) -> dict[str, Any]:
+    """The JSON object in ``path``, whose ``format`` must be ``format_name``; a :class:`CheckpointError` says what is
+    wrong: the file is missing (``missing``: what to pass instead), damaged, or not an az_pz ``what``."""
+    if not path.is_file():
+        raise CheckpointError(missing)
+    try:
+        data = load_json(path)
+    except ValueError as error:
+        raise CheckpointError(f"{path} is damaged: {error}") from error
+    if not isinstance(data, dict) or data.get("format") != format_name:
+        found = data.get("format") if isinstance(data, dict) else None
+        raise CheckpointError(f"{path} is not an az_pz {what} (format {found!r}, expected {format_name!r})")
+    return data
 
 
 def _sha256(path: Path) -> str:
@@ -147,15 +154,8 @@ def read_checkpoint_state(checkpoint: str | os.PathLike, spec: TaskSpec | None =
     """``state.json`` of a checkpoint after checking its format, game and every file's size and hash."""
     checkpoint = Path(checkpoint)
     path = checkpoint / "state.json"
-    if not path.is_file():
-        raise CheckpointError(f"{checkpoint} is not a complete checkpoint: state.json is missing. "
-                              "Resume from the run directory (it uses checkpoints/latest).")
-    try:
-        state = load_json(path)
-    except ValueError as error:
-        raise CheckpointError(f"{path} is damaged: {error}") from error
-    if not isinstance(state, dict) or state.get("format") != CHECKPOINT_FORMAT:
-        raise CheckpointError(f"{path} is not an az_pz checkpoint state (expected format {CHECKPOINT_FORMAT!r})")
+    state = _read_format(path, CHECKPOINT_FORMAT, "checkpoint state", f"{checkpoint} is not a complete checkpoint: "
+                         "state.json is missing. Resume from the run directory (it uses checkpoints/latest).")
     if spec is not None and state.get("game") not in (None, spec.name):
         raise CheckpointError(f"{checkpoint} belongs to a {state.get('game')!r} run, not {spec.name!r}")
     for name, facts in _file_hashes(state, checkpoint, path).items():

@@ -10,16 +10,14 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from az_pz.records.record import GameRecord, RecordError
+from az_pz.records.record import GameRecord, OnError, RecordError, skip_or_raise
 
 MAX_LINE_BYTES = 64 << 20
 """Longest line the reader accepts (a record with a large final observation stays far below)."""
 
-OnError = Callable[[RecordError], None]
-"""Called with each unreadable record when a reader is told to skip them (``on_error=``)."""
 
 
 def _line(record: GameRecord) -> str:
@@ -39,15 +37,11 @@ def write_jsonl(path: str | os.PathLike, records: Iterable[GameRecord]) -> Path:
 
 def append_jsonl(path: str | os.PathLike, records: GameRecord | Iterable[GameRecord]) -> Path:
     """Append one record or several to ``path`` (created if missing), flushed to disk; return the path."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    from az_pz.atomic_files import append_text
+
     batch = [records] if isinstance(records, GameRecord) else list(records)
-    text = "".join(_line(r) for r in batch)
-    with open(path, "a", encoding="utf-8") as handle:
-        handle.write(text)
-        handle.flush()
-        os.fsync(handle.fileno())
-    return path
+    append_text(path, "".join(_line(r) for r in batch))
+    return Path(path)
 
 
 def read_jsonl(path: str | os.PathLike, *, on_error: OnError | None = None) -> Iterator[GameRecord]:
@@ -65,10 +59,7 @@ def read_jsonl(path: str | os.PathLike, *, on_error: OnError | None = None) -> I
             try:
                 record = _parse(raw)
             except RecordError as error:
-                failure = RecordError(str(error), source=str(path), line=number, index=index)
-                if on_error is None:
-                    raise failure from None
-                on_error(failure)
+                skip_or_raise(RecordError(str(error), source=str(path), line=number, index=index), on_error)
             else:
                 yield record
             index += 1

@@ -18,11 +18,11 @@ from __future__ import annotations
 
 import io
 import os
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from az_pz.records.record import GameRecord, RecordError
+from az_pz.records.record import GameRecord, OnError, RecordError, skip_or_raise
 
 GAME = "chess_v6"
 SEATS = ["player_0", "player_1"]
@@ -104,30 +104,22 @@ def write_pgn(path: str | os.PathLike, records: Iterable[GameRecord]) -> Path:
 
 def append_pgn(path: str | os.PathLike, records: GameRecord | Iterable[GameRecord]) -> Path:
     """Append games to a PGN file (created if missing), flushed to disk; return the path."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    text = pgn_text([records] if isinstance(records, GameRecord) else records)
-    with open(path, "a", encoding="utf-8") as handle:
-        handle.write(text)
-        handle.flush()
-        os.fsync(handle.fileno())
-    return path
+    from az_pz.atomic_files import append_text
+
+    append_text(path, pgn_text([records] if isinstance(records, GameRecord) else records))
+    return Path(path)
 
 
-def read_pgn(path: str | os.PathLike, *, on_error: Callable[[RecordError], None] | None = None,
-             ) -> Iterator[GameRecord]:
-    """The games of a PGN file as records (``chess_v6`` actions, rewards from ``Result``).
-
-    A game that cannot be converted raises :class:`RecordError` naming the file, game and ply,
-    or, with ``on_error``, is passed to it and skipped.
-    """
+def read_pgn(path: str | os.PathLike, *, on_error: OnError | None = None) -> Iterator[GameRecord]:
+    """The games of a PGN file as records (``chess_v6`` actions, rewards from ``Result``); a game that cannot be
+    converted is raised or, with ``on_error``, skipped (:func:`~az_pz.records.record.skip_or_raise`)."""
     path = Path(path)
     with open(path, encoding="utf-8-sig", errors="replace") as handle:
         yield from read_pgn_text(handle, source=str(path), on_error=on_error)
 
 
 def read_pgn_text(handle: io.TextIOBase | Any, *, source: str | None = None,
-                  on_error: Callable[[RecordError], None] | None = None) -> Iterator[GameRecord]:
+                  on_error: OnError | None = None) -> Iterator[GameRecord]:
     """The games of an open PGN text stream (see :func:`read_pgn`)."""
     import chess.pgn
 
@@ -136,20 +128,14 @@ def read_pgn_text(handle: io.TextIOBase | Any, *, source: str | None = None,
         try:
             game = chess.pgn.read_game(handle)
         except (ValueError, UnicodeDecodeError) as error:
-            failure = RecordError(f"unreadable PGN: {error}", source=source, index=index)
-            if on_error is None:
-                raise failure from None
-            on_error(failure)
+            skip_or_raise(RecordError(f"unreadable PGN: {error}", source=source, index=index), on_error)
             return
         if game is None:
             return
         try:
             yield _record_of(game)
         except RecordError as error:
-            failure = RecordError(str(error), source=source, index=index, ply=error.ply)
-            if on_error is None:
-                raise failure from None
-            on_error(failure)
+            skip_or_raise(RecordError(str(error), source=source, index=index, ply=error.ply), on_error)
         index += 1
 
 

@@ -18,6 +18,7 @@ import base64
 import math
 import re
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -61,6 +62,18 @@ class RecordError(ValueError):
         """1-based line of the file where the game starts (JSON lines, PGN)."""
         self.ply = ply
         """0-based ply (index into ``actions``) where replaying failed."""
+
+
+OnError = Callable[[RecordError], None]
+"""Called with each unreadable record when a reader is told to skip them (``on_error=``)."""
+
+
+def skip_or_raise(failure: RecordError, on_error: OnError | None) -> None:
+    """Every reader's one rule for a game it cannot read: raise ``failure`` (naming the file, game or line, and
+    ply), or, given ``on_error``, pass it there and go on with the next game (count or log them there)."""
+    if on_error is None:
+        raise failure from None
+    on_error(failure)
 
 
 @dataclass(frozen=True)

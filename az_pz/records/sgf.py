@@ -14,11 +14,11 @@ empty board with black to move and alternates.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from az_pz.records.record import GameRecord, RecordError
+from az_pz.records.record import GameRecord, OnError, RecordError, skip_or_raise
 
 GAME = "go_v5"
 SEATS = ["black_0", "white_0"]
@@ -107,13 +107,9 @@ def write_sgf(path: str | os.PathLike, records: GameRecord | Iterable[GameRecord
     return path
 
 
-def read_sgf(path: str | os.PathLike, *, on_error: Callable[[RecordError], None] | None = None,
-             ) -> Iterator[GameRecord]:
-    """The games of an SGF file (one game or a collection) as ``go_v5`` records.
-
-    A game that cannot be converted raises :class:`RecordError` naming the file, game and ply,
-    or, with ``on_error``, is passed to it and skipped.
-    """
+def read_sgf(path: str | os.PathLike, *, on_error: OnError | None = None) -> Iterator[GameRecord]:
+    """The games of an SGF file (one game or a collection) as ``go_v5`` records; a game that cannot be converted
+    is raised or, with ``on_error``, skipped (:func:`~az_pz.records.record.skip_or_raise`)."""
     path = Path(path)
     if path.stat().st_size > MAX_SGF_BYTES:
         raise RecordError(f"larger than {MAX_SGF_BYTES} bytes", source=str(path))
@@ -121,7 +117,7 @@ def read_sgf(path: str | os.PathLike, *, on_error: Callable[[RecordError], None]
 
 
 def read_sgf_bytes(data: bytes, *, source: str | None = None,
-                   on_error: Callable[[RecordError], None] | None = None) -> Iterator[GameRecord]:
+                   on_error: OnError | None = None) -> Iterator[GameRecord]:
     """The games of SGF text (see :func:`read_sgf`)."""
     from sgfmill import sgf, sgf_grammar
 
@@ -137,10 +133,7 @@ def read_sgf_bytes(data: bytes, *, source: str | None = None,
                 raise RecordError(f"not a go game: {error}") from None
             yield _record_of(game)
         except RecordError as error:
-            failure = RecordError(str(error), source=source, index=index, ply=error.ply)
-            if on_error is None:
-                raise failure from None
-            on_error(failure)
+            skip_or_raise(RecordError(str(error), source=source, index=index, ply=error.ply), on_error)
 
 
 def _record_of(game: Any) -> GameRecord:

@@ -87,10 +87,9 @@ class MetricsLog(Callback):
     (:meth:`trim`), so the log holds each iteration once."""
 
     def on_iteration_end(self, trainer: Any, metrics: dict[str, Any]) -> None:
-        with open(Path(trainer.run_dir) / "metrics.jsonl", "a", encoding="utf-8") as log:
-            log.write(json.dumps(metrics) + "\n")
-            log.flush()
-            os.fsync(log.fileno())
+        from az_pz.atomic_files import append_text
+
+        append_text(Path(trainer.run_dir) / "metrics.jsonl", json.dumps(metrics) + "\n")
 
     @staticmethod
     def read(run_dir: str | os.PathLike, up_to: int | None = None) -> list[dict[str, Any]]:
