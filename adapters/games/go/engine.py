@@ -222,37 +222,25 @@ def area_difference(board, neighbors):
     """Black's area minus white's: stones plus empty regions bordered by one colour only."""
     nn = neighbors.shape[0]
     total = 0
-    seen = np.zeros(nn, np.bool_)
+    region = np.zeros(nn, np.int32)  # tag of the empty region a point was filled with (0: not yet)
+    unused = np.zeros(nn, np.int32)  # the fill's liberty marks: an empty region has none
     stack = np.empty(nn, np.int32)
+    tag = 0
     for p in range(nn):
         v = board[p]
         if v != 0:
             total += v
             continue
-        if seen[p]:
+        if region[p] != 0:
             continue
-        seen[p] = True
-        stack[0] = p
-        size = 1
-        head = 0
+        tag += 1
+        size, _ = _fill(board, p, neighbors, region, unused, tag, stack)
         borders = 0  # bit 1: black seen, bit 2: white seen
-        while head < size:
-            r = stack[head]
-            head += 1
+        for i in range(size):
             for j in range(4):
-                q = neighbors[r, j]
-                if q < 0:
-                    continue
-                w = board[q]
-                if w == 0:
-                    if not seen[q]:
-                        seen[q] = True
-                        stack[size] = q
-                        size += 1
-                elif w == 1:
-                    borders |= 1
-                else:
-                    borders |= 2
+                q = neighbors[stack[i], j]
+                if q >= 0 and board[q] != 0:
+                    borders |= 1 if board[q] == 1 else 2
         if borders == 1:
             total += size
         elif borders == 2:

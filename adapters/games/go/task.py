@@ -22,6 +22,7 @@ A state is a small immutable record of NumPy arrays (see :class:`GoState`);
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -35,6 +36,7 @@ AGENTS = ("black_0", "white_0")
 _COLOR = (1, -1)  # seat -> stone colour on the board (go_base.BLACK, go_base.WHITE)
 
 
+@dataclass(slots=True, eq=False, repr=False)  # states compare by identity, as before (arrays make poor keys)
 class GoState:
     """One position of a game (treat as immutable; the task never changes a state).
 
@@ -52,18 +54,15 @@ class GoState:
         score: at the end, black's area minus white's minus komi; else ``None``.
     """
 
-    __slots__ = ("history", "mask", "to_play", "ko", "passes", "moves", "num_moves", "captures", "score")
-
-    def __init__(self, history, mask, to_play, ko, passes, moves, num_moves, captures, score=None):
-        self.history = history
-        self.mask = mask
-        self.to_play = to_play
-        self.ko = ko
-        self.passes = passes
-        self.moves = moves
-        self.num_moves = num_moves
-        self.captures = captures
-        self.score = score
+    history: np.ndarray
+    mask: np.ndarray
+    to_play: int
+    ko: int
+    passes: int
+    moves: Any
+    num_moves: int
+    captures: tuple[int, int]
+    score: float | None = None
 
     @property
     def terminal(self) -> bool:
