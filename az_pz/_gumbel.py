@@ -64,3 +64,13 @@ def final_choice(scores: np.ndarray, search_visits: np.ndarray, sigma: np.ndarra
     (the last survivors of Sequential Halving), the best ``g + logits + sigma(q)``."""
     visits = np.where(np.isfinite(scores), search_visits, -1)
     return int(np.argmax(np.where(visits == visits.max(), scores + sigma, -np.inf)))
+
+
+def round_choice(scores: np.ndarray, search_visits: np.ndarray, sigma: np.ndarray, level: int) -> int:
+    """Edge index of the action played when the clock stops Sequential Halving mid-round: among the
+    considered edges still in the round (``level`` visits in this search, or one more), the best
+    ``g + logits + sigma(q)``: every survivor of the last finished round competes, none is dropped unvisited."""
+    alive = np.isfinite(scores) & (search_visits >= level)
+    if not alive.any():  # not with halving_schedule's targets; should it happen, every considered edge competes
+        alive = np.isfinite(scores)
+    return int(np.argmax(np.where(alive, scores + sigma, -np.inf)))

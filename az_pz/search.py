@@ -29,10 +29,15 @@ never searched below; an edge proven lost for the mover is not taken while
 another is not. So a win in one is always played and a loss in one never
 walked into when avoidable, whatever the network believes. Proofs are per
 seat, so they hold for any number of players.
+
+With ``SearchConfig.time_per_move_s`` the search also has a clock: it stops
+at whichever comes first, the simulations or the time, read between rounds
+(at least one round always runs). Without it, no clock is read.
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
@@ -42,13 +47,18 @@ import numpy as np
 from az_pz import tree
 from az_pz.evaluators import Evaluator
 from az_pz.search_arrays import TreeArrays, allocate, reserve_edges, reserve_nodes, select_options
-from az_pz.search_config import SearchConfig
+from az_pz.search_config import NO_SIMULATION_CAP, SearchConfig
 from az_pz.search_leaves import LeafEvaluator, step_leaves, terminal_children
 from az_pz.search_output import SearchOutput, principal_variation, search_output
 from az_pz.search_root import clear_root, matches_root, prepare_roots, root_edges, root_rows
 from az_pz.task import Task
 
-__all__ = ["MCTS", "SearchConfig", "SearchOutput", "run_search"]
+__all__ = ["MCTS", "NO_SIMULATION_CAP", "SearchConfig", "SearchOutput", "run_search"]
+
+_TIMED_ROUND = 64
+"""With a clock, one round takes at most this many simulations per leaf of ``leaves_per_tree`` from each tree:
+descents that end on terminal or proven nodes make no leaf, so without a share the kernel could spend a whole
+uncapped budget in one call, never coming back to read the clock."""
 
 
 class MCTS:
@@ -87,10 +97,16 @@ class MCTS:
         bounds = config.value_bounds or (-1.0, 1.0)
         self._win_value = float(bounds[1]) if config.solver else np.inf
         """A return this high for the mover is a win (MCTS-Solver); +inf with the solver off."""
-        nodes = max(64, 2 * (config.num_simulations + config.leaves_per_tree) + 2)
+        planned = config.num_simulations if config.time_per_move_s is None else min(config.num_simulations, 512)
+        nodes = max(64, 2 * (planned + config.leaves_per_tree) + 2)  # grown on demand past the plan
         self._a = allocate(num_games, nodes, self._num_players, self._num_actions)
         self._options = select_options(config, self._win_value)
         self._states: list[list[Any]] = [[None] * nodes for _ in range(num_games)]
+        self.simulations = 0
+        """Simulations run so far, over every search and tree."""
+        self.last_simulations = np.zeros(0, np.int64)
+        """int64 ``[B]``: simulations the last search ran in each of its trees (fewer than asked when the clock
+        stopped it)."""
 
     # ------------------------------------------------------------------ public API
 
@@ -103,8 +119,11 @@ class MCTS:
             rng: draws the root noise (Dirichlet, or Gumbel with ``config.gumbel``).
             add_noise: root exploration noise (self-play); off for evaluation play.
             num_simulations: this call's budget (default ``config.num_simulations``),
-                added to whatever a reused subtree already holds.
+                added to whatever a reused subtree already holds; with ``config.time_per_move_s``
+                the search stops at whichever comes first, these simulations or the time.
         """
+        clock = self.config.time_per_move_s
+        deadline = None if clock is None else time.perf_counter() + clock
         count = len(states)
         if not 1 <= count <= self.num_games:
             raise ValueError(f"search takes 1 to {self.num_games} states, got {count}")
@@ -125,15 +144,23 @@ class MCTS:
         try:
             while remaining.any():
                 self._reserve_nodes(leaves)
-                found = self._kernels.select_leaves(remaining, leaves, out_tree, out_node, self._a, self._options)
+                if deadline is None:
+                    found = self._kernels.select_leaves(remaining, leaves, out_tree, out_node, self._a,
+                                                        self._options)
+                else:
+                    found = self._timed_select(remaining, leaves, out_tree, out_node)
                 if found:
                     self._expand(out_tree[:found].copy(), out_node[:found].copy())
+                if deadline is not None and time.perf_counter() >= deadline:
+                    break  # between rounds: no leaf is left in flight
         except BaseException:
             for game in range(count):  # leaves in flight would leave virtual losses behind
                 self.reset(game)
             raise
+        self.last_simulations = (sims - remaining).astype(np.int64)
+        self.simulations += int(self.last_simulations.sum())
         return search_output(self._a, count, self.config, self._kernels, self._num_actions, self._num_players,
-                             self._win_value)
+                             self._win_value, cut_short=remaining > 0)
 
     def advance(self, game: int, action: int) -> None:
         """Tree reuse: the subtree under ``action`` becomes ``game``'s root, its statistics kept."""
@@ -221,6 +248,15 @@ class MCTS:
         self._kernels.expand_and_backup(leaf_tree, leaf_node, rewards, terminal, to_play, masks, logits, values,
                                         term_start, term_action, term_reward, release, self.config.solver,
                                         self._win_value, a)
+
+    def _timed_select(self, remaining: np.ndarray, leaves: int, out_tree: np.ndarray, out_node: np.ndarray) -> int:
+        """One round of ``select_leaves`` under a clock: each tree takes at most its share (``_TIMED_ROUND``)
+        of its ``remaining`` simulations, which are counted down by what the round used."""
+        share = np.minimum(remaining, _TIMED_ROUND * leaves)
+        given = share.copy()
+        found = self._kernels.select_leaves(share, leaves, out_tree, out_node, self._a, self._options)
+        remaining -= given - share
+        return found
 
     # ------------------------------------------------------------------ roots
 

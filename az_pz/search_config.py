@@ -7,7 +7,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["SearchConfig"]
+__all__ = ["NO_SIMULATION_CAP", "SearchConfig"]
+
+NO_SIMULATION_CAP = 2**31 - 1
+"""``num_simulations`` of a search bounded by its clock alone (``time_per_move_s``): the most an int32 counts."""
 
 
 @dataclass(frozen=True)
@@ -54,6 +57,16 @@ class SearchConfig:
     """MCTS-Solver: terminal children found at expansion, proven wins and losses backed up through the tree;
     a proven root's policy target holds only its best moves, and proven-lost moves get no target mass. Costs
     one ``task.step`` per legal action at each expansion unless the task has ``terminal_actions(state)``."""
+    time_per_move_s: float | None = None
+    """Thinking time of one search call, in seconds (a chess or go engine's "movetime"); ``None``: no clock.
+    When set, the search stops at whichever comes first, ``num_simulations`` or the time
+    (``num_simulations=NO_SIMULATION_CAP``: the time alone). The clock starts when the search is called and is
+    read between leaf batches (a batch, ``leaves_per_tree`` leaves per tree, is never cut), and at least one
+    batch always runs, so a move is always chosen from a searched root; the time can run over by one batch.
+    A batched search over many games shares the time: all roots stop together. Gumbel plans its Sequential
+    Halving for ``num_simulations`` up front (so it needs a real count); a search stopped by the clock chooses,
+    among the actions still in the halving's current round, the best ``g + logits + sigma(completed Q)``.
+    A time-limited search is only as reproducible as the machine's speed."""
 
     def __post_init__(self) -> None:
         checks = {
@@ -69,6 +82,12 @@ class SearchConfig:
             "max_depth >= 1": self.max_depth >= 1,
             "eval_cache >= 0": self.eval_cache >= 0,
             "value_bounds low < high": self.value_bounds is None or self.value_bounds[0] < self.value_bounds[1],
+            "time_per_move_s > 0 and finite (or None)": self.time_per_move_s is None or (
+                0 < self.time_per_move_s < float("inf")),
+            "num_simulations < NO_SIMULATION_CAP with gumbel (the halving plan needs a count)": not (
+                self.gumbel and self.num_simulations >= NO_SIMULATION_CAP),
+            "a clock (time_per_move_s) when num_simulations is NO_SIMULATION_CAP": self.time_per_move_s is not None or (
+                self.num_simulations < NO_SIMULATION_CAP),
         }
         failed = [name for name, ok in checks.items() if not ok]
         if failed:

@@ -36,8 +36,9 @@ class SearchOutput:
 
 
 def search_output(a: TreeArrays, count: int, config: SearchConfig, kernels: Any, num_actions: int,
-                  num_players: int, win_value: float) -> SearchOutput:
-    """The statistics of trees ``0 .. count - 1``; ``win_value`` is the return that counts as a win (solver)."""
+                  num_players: int, win_value: float, cut_short: np.ndarray | None = None) -> SearchOutput:
+    """The statistics of trees ``0 .. count - 1``; ``win_value`` is the return that counts as a win (solver);
+    ``cut_short`` bool ``[count]`` marks the trees whose search the clock stopped before its simulations ran."""
     c = config
     visit_counts = np.zeros((count, num_actions), np.int32)
     policy = np.zeros((count, num_actions), np.float32)
@@ -61,7 +62,8 @@ def search_output(a: TreeArrays, count: int, config: SearchConfig, kernels: Any,
                 continue
         visit_counts[b, actions] = visits
         if c.gumbel:
-            policy[b, actions], action[b] = gumbel_result(a, c, kernels, b, root, actions, prior)
+            stopped = cut_short is not None and bool(cut_short[b])
+            policy[b, actions], action[b] = gumbel_result(a, c, kernels, b, root, actions, prior, stopped)
             if lost.any():  # the solver prunes moves proven lost from the target and from the choice
                 pruned = np.where(lost, 0.0, policy[b, actions])
                 policy[b, actions] = pruned / pruned.sum()
@@ -100,14 +102,23 @@ def solved_counts(a: TreeArrays, b: int, root: int, children: np.ndarray, visits
 
 
 def gumbel_result(a: TreeArrays, config: SearchConfig, kernels: Any, b: int, root: int,
-                  actions: np.ndarray, prior: np.ndarray) -> tuple[np.ndarray, int]:
+                  actions: np.ndarray, prior: np.ndarray, cut_short: bool = False) -> tuple[np.ndarray, int]:
     """Improved policy softmax(logits + sigma(completed Q)) and the action Sequential Halving selected:
-    among the considered actions visited most in this search, the best ``g + logits + sigma(q)``."""
+    among the considered actions visited most in this search, the best ``g + logits + sigma(q)``.
+
+    When the clock stopped the search (``cut_short``) the halving is mid-round: the choice is among the
+    actions still in that round (visited at least the round's target), the same rule the halving itself
+    picks by."""
     c = config
     sigma = kernels.completed_q_sigma(
         b, root, a, float(c.gumbel_c_visit), float(c.gumbel_c_scale))
     num = actions.shape[0]
-    choice = _gumbel.final_choice(a.gumbel[b, :num].astype(np.float64), a.search_visits[b, :num], sigma)
+    scores, visits = a.gumbel[b, :num].astype(np.float64), a.search_visits[b, :num]
+    if cut_short:
+        level = int(a.schedule[b, min(int(a.sim_index[b]), a.schedule.shape[1] - 1)])
+        choice = _gumbel.round_choice(scores, visits, sigma, level)
+    else:
+        choice = _gumbel.final_choice(scores, visits, sigma)
     return _gumbel.improved_policy(prior, sigma), int(actions[choice])
 
 

@@ -6,6 +6,7 @@ colon and handed to the kind's factory as a string:
 ================================  ===================================================
 ``random`` / ``random:SEED``      uniformly random legal moves
 ``mcts:SIMS``                     MCTS with random rollouts, SIMS simulations a move
+``mcts:50ms`` / ``mcts:0.2s``     the same, thinking that long a move (no simulation cap)
 ``alphazero:RUN_DIR``             a trained az_pz agent (run directory or checkpoint)
 ``maskable_ppo:ZIP``              an sb3-contrib MaskablePPO model file (loaded without unpickling)
 ``ppo:ZIP``                       a Stable-Baselines3 PPO model file (masked argmax)
@@ -94,9 +95,13 @@ def _random(arg: str | None = None, **kwargs: Any) -> Agent:
 
 
 def _mcts(arg: str | None = None, **kwargs: Any) -> Agent:
-    from az_pz.agents.mcts import MCTSAgent
+    from az_pz.agents.mcts import MCTSAgent, mcts_budget
 
-    return MCTSAgent(num_simulations=_int_arg("mcts", arg, kwargs.pop("num_simulations", 100)), **kwargs)
+    sims, seconds = mcts_budget(arg)  # what the spec says wins over the keywords (--movetime)
+    keyword_sims, keyword_seconds = kwargs.pop("num_simulations", None), kwargs.pop("time_per_move_s", None)
+    sims = keyword_sims if sims is None else sims
+    seconds = keyword_seconds if seconds is None else seconds
+    return MCTSAgent(num_simulations=sims, time_per_move_s=seconds, **kwargs)
 
 
 def _alphazero(arg: str | None = None, **kwargs: Any) -> Agent:

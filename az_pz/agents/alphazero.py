@@ -19,6 +19,7 @@ observations, :mod:`az_pz.agents.alphazero_observations`.
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +32,7 @@ from az_pz.config import RunConfig
 from az_pz.matches.players import SearchPlayer
 from az_pz.network import AlphaZeroNetwork, NetworkEvaluator, resolve_device
 from az_pz.obs_checks import check_observations
-from az_pz.search import MCTS, SearchConfig
+from az_pz.search import MCTS, NO_SIMULATION_CAP, SearchConfig
 from az_pz.task import Task
 
 __all__ = ["AlphaZeroAgent"]
@@ -41,14 +42,23 @@ class AlphaZeroAgent:
 
     ``evaluator``: ``"torch"`` (default), ``"onnx"`` or ``"onnx-int8"`` (onnxruntime on the CPU, see
     ``az_pz.onnx_evaluator``: faster at batch 1, for playing only).
+
+    ``time_per_move_s``: think this many seconds a move, with no simulation cap (an engine's "movetime";
+    a Gumbel search keeps its ``num_simulations``, which its halving plans for, and the time can only cut it
+    short). For both limits, whichever comes first, set ``SearchConfig(num_simulations=...,
+    time_per_move_s=...)`` as ``search``.
     """
 
     def __init__(self, task: Task, network: AlphaZeroNetwork, *, search: SearchConfig | None = None,
                  device: str | torch.device = "auto", seed: int | None = 0, config: RunConfig | None = None,
-                 evaluator: str = "torch") -> None:
+                 evaluator: str = "torch", time_per_move_s: float | None = None) -> None:
         self.task = task
         self.config = config
         self.search_config = search or (config.search if config else SearchConfig())
+        if time_per_move_s is not None:
+            sims = self.search_config.num_simulations if self.search_config.gumbel else NO_SIMULATION_CAP
+            self.search_config = dataclasses.replace(self.search_config, num_simulations=sims,
+                                                     time_per_move_s=time_per_move_s)
         self.device = resolve_device(device)
         self.network = network.to(self.device).eval()
         if evaluator == "torch":
@@ -64,12 +74,17 @@ class AlphaZeroAgent:
 
     @classmethod
     def load(cls, path: str | Path, device: str = "auto", *, task: Task | None = None, seed: int | None = 0,
-             evaluator: str = "torch", **overrides: Any) -> "AlphaZeroAgent":
+             evaluator: str = "torch", time_per_move_s: float | None = None,
+             **overrides: Any) -> "AlphaZeroAgent":
         """Load from a run directory (its latest checkpoint), a checkpoint directory or a ``.zip`` from ``save``.
 
         ``overrides`` replace search settings, e.g. ``num_simulations=200`` or ``gumbel=True``; ``task``
         is needed only for games that ``make_task`` does not know by name (custom tasks).
+        ``time_per_move_s``: thinking time per move, simulations uncapped (see the class), or capped at
+        ``num_simulations`` when that is given too.
         """
+        if time_per_move_s is not None and "num_simulations" in overrides:
+            overrides["time_per_move_s"], time_per_move_s = time_per_move_s, None
         path = Path(path)
         if path.suffix == ".zip" or (not path.exists() and path.with_suffix(".zip").is_file()):
             archive = path if path.suffix == ".zip" else path.with_suffix(".zip")
@@ -77,7 +92,8 @@ class AlphaZeroAgent:
             config = None
         else:
             task, network, search, config = files.read_run(path, task, overrides)
-        return cls(task, network, search=search, device=device, seed=seed, config=config, evaluator=evaluator)
+        return cls(task, network, search=search, device=device, seed=seed, config=config, evaluator=evaluator,
+                   time_per_move_s=time_per_move_s)
 
     def save(self, path: str | Path) -> Path:
         """Write a single ``.zip`` (suffix added like SB3) with ``data.json`` and ``model.safetensors``."""
@@ -114,6 +130,12 @@ class AlphaZeroAgent:
     def choose(self, states: Any, rng: np.random.Generator) -> np.ndarray:
         """The ``Player`` protocol of :mod:`az_pz.matches` (``play_match``): strongest moves, searched with ``rng``."""
         return self.select_actions(list(states), rng=rng)
+
+    @property
+    def simulations_per_move(self) -> float | None:
+        """Mean simulations per searched move so far (what a thinking time buys); None before the first search."""
+        player = self._player
+        return player.simulations / player.moves_searched if player is not None and player.moves_searched else None
 
     @property
     def _mcts(self) -> MCTS | None:

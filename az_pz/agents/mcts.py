@@ -1,4 +1,4 @@
-"""MCTSAgent: plain Monte-Carlo tree search with random rollouts ("mcts:SIMS").
+"""MCTSAgent: plain Monte-Carlo tree search with random rollouts ("mcts:SIMS", "mcts:50ms").
 
 The classic network-free baseline: the same batched PUCT search az_pz trains
 with (``az_pz.search``), with uniform priors and values from random playouts
@@ -17,11 +17,30 @@ import numpy as np
 from az_pz.agents.base import check_legal, env_kwargs_of, game_name
 
 
+def mcts_budget(arg: str | None) -> tuple[int | None, float | None]:
+    """The ``ARG`` of ``"mcts:ARG"`` as ``(num_simulations, time_per_move_s)``: ``"1600"`` -> ``(1600, None)``,
+    ``"50ms"`` or ``"0.05s"`` -> ``(None, 0.05)``, nothing -> ``(None, None)``; ValueError otherwise."""
+    from az_pz.durations import is_duration, parse_duration
+
+    if arg is None or arg == "":
+        return None, None
+    try:
+        if is_duration(arg):
+            return None, parse_duration(arg)
+        return int(arg), None
+    except ValueError:
+        raise ValueError(f"mcts:ARG expects a simulation count (mcts:1600) or a thinking time per move "
+                         f"(mcts:50ms, mcts:0.2s), got {arg!r}") from None
+
+
 class MCTSAgent:
-    """Rollout MCTS with ``num_simulations`` simulations per move.
+    """Rollout MCTS with ``num_simulations`` simulations per move, or a thinking time per move.
 
     Args:
-        num_simulations: simulations per move (the ``SIMS`` of ``"mcts:SIMS"``).
+        num_simulations: simulations per move (the ``SIMS`` of ``"mcts:SIMS"``); default 100, or no cap when
+            ``time_per_move_s`` is given.
+        time_per_move_s: thinking time per move in seconds (``"mcts:50ms"``); the search stops at whichever
+            comes first, the simulations or the time (``SearchConfig.time_per_move_s``).
         num_rollouts: random playouts averaged per evaluated leaf.
         seed: seed of the agent's ``np.random.Generator`` (rollouts and ties).
         task: the Task to search with; by default made from the env's game on first use.
@@ -30,19 +49,29 @@ class MCTSAgent:
 
     def __init__(
         self,
-        num_simulations: int = 100,
+        num_simulations: int | None = None,
         *,
+        time_per_move_s: float | None = None,
         num_rollouts: int = 1,
         seed: int | None = None,
         task: Any = None,
         **search_overrides: Any,
     ) -> None:
-        from az_pz.search import SearchConfig
+        from az_pz.search import NO_SIMULATION_CAP, SearchConfig
 
+        if num_simulations is None:
+            num_simulations = 100 if time_per_move_s is None else NO_SIMULATION_CAP
         if num_simulations < 1:
             raise ValueError(f"num_simulations must be at least 1, got {num_simulations}")
-        self.config = dataclasses.replace(SearchConfig(), num_simulations=num_simulations, **search_overrides)
-        """Search settings; ``num_simulations`` per move."""
+        if time_per_move_s is not None and not 0 < time_per_move_s < float("inf"):
+            raise ValueError(f"time_per_move_s must be a positive number of seconds, got {time_per_move_s}")
+        self.config = dataclasses.replace(SearchConfig(), num_simulations=num_simulations,
+                                          time_per_move_s=time_per_move_s, **search_overrides)
+        """Search settings: ``num_simulations`` and ``time_per_move_s`` per move."""
+        self.moves_searched = 0
+        """Moves this agent searched so far."""
+        self.simulations = 0
+        """Simulations those searches ran."""
         self.num_rollouts = num_rollouts
         """Random playouts per evaluated leaf."""
         self.rng = np.random.default_rng(seed)
@@ -63,7 +92,15 @@ class MCTSAgent:
         if self.task is None:
             raise ValueError("MCTSAgent.choose needs a task: pass task=... or let act(env) make it from the env")
         player = rollout_player(self.task, self.config, self.rng, num_rollouts=self.num_rollouts)
-        return player.choose(states, rng)
+        actions = player.choose(states, rng)
+        self.moves_searched += player.moves_searched
+        self.simulations += player.simulations
+        return actions
+
+    @property
+    def simulations_per_move(self) -> float | None:
+        """Mean simulations per searched move so far (what a thinking time buys); None before the first move."""
+        return self.simulations / self.moves_searched if self.moves_searched else None
 
     def reset(self) -> None:
         """Each move is searched afresh: nothing to forget."""
@@ -81,4 +118,11 @@ class MCTSAgent:
         return self.task
 
     def __repr__(self) -> str:
-        return f"MCTSAgent(num_simulations={self.config.num_simulations})"
+        from az_pz.search import NO_SIMULATION_CAP
+
+        budget = []
+        if self.config.num_simulations != NO_SIMULATION_CAP:
+            budget.append(f"num_simulations={self.config.num_simulations}")
+        if self.config.time_per_move_s is not None:
+            budget.append(f"time_per_move_s={self.config.time_per_move_s:g}")
+        return f"MCTSAgent({', '.join(budget)})"

@@ -121,7 +121,8 @@ def add_env_argument(parser: argparse.ArgumentParser) -> None:
 
 
 AGENT_HELP = (
-    "agent specs: random, mcts:SIMS, alphazero:RUN_DIR, maskable_ppo:ZIP, ppo:ZIP, stockfish:ELO, gnugo:LEVEL, human, solver (connect four), "
+    "agent specs: random, mcts:SIMS, mcts:50ms (thinking time a move), alphazero:RUN_DIR, maskable_ppo:ZIP, "
+    "ppo:ZIP, stockfish:ELO, gnugo:LEVEL, human, solver (connect four), "
     "openspiel_mcts:SIMS, openspiel_random (OpenSpiel games)"
 )
 
@@ -132,13 +133,61 @@ def add_evaluator_argument(parser: argparse.ArgumentParser) -> None:
                              "CPU at small batches), onnx-int8 (quantized; see docs/export.md)")
 
 
-def make_agent(spec: Any, evaluator: str = "torch") -> Any:
-    """``az_pz.agents.make(spec)``, with ``evaluator`` for ``alphazero:`` specs."""
+def duration(text: str) -> float:
+    """An argparse type: a thinking time with its unit (``50ms``, ``0.2s``), in seconds."""
+    from az_pz.durations import parse_duration
+
+    try:
+        return parse_duration(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
+def add_movetime_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--movetime", type=duration, metavar="DURATION",
+                        help="thinking time per move of every mcts and alphazero agent, e.g. 50ms or 0.2s: "
+                             "simulations uncapped unless the spec gives a count (mcts:1600 then stops at "
+                             "whichever comes first)")
+
+
+SEARCHING_KINDS = ("mcts", "alphazero")
+"""Agent kinds that ``--movetime`` gives a thinking time (az_pz's own searches)."""
+
+
+def make_agent(spec: Any, evaluator: str = "torch", movetime: float | None = None) -> Any:
+    """``az_pz.agents.make(spec)``, with ``evaluator`` for ``alphazero:`` specs and ``movetime`` (seconds a move)
+    for az_pz's searching agents; a malformed ``mcts:`` budget is a usage error."""
     from az_pz.agents import make
 
-    if evaluator != "torch" and isinstance(spec, str) and spec.startswith("alphazero:"):
-        return make(spec, evaluator=evaluator)
-    return make(spec)
+    if not isinstance(spec, str):
+        return make(spec)
+    kind, _, arg = spec.partition(":")
+    kwargs: dict[str, Any] = {}
+    if kind == "mcts":
+        from az_pz.agents.mcts import mcts_budget
+
+        try:
+            mcts_budget(arg)
+        except ValueError as error:
+            raise UsageError(str(error)) from None
+    if evaluator != "torch" and kind == "alphazero":
+        kwargs["evaluator"] = evaluator
+    if movetime is not None and kind in SEARCHING_KINDS:
+        kwargs["time_per_move_s"] = movetime
+    return make(spec, **kwargs)
+
+
+def simulations_per_move(agent: Any) -> float | None:
+    """Mean simulations per move an az_pz searching agent ran so far (None for other agents, or before a search)."""
+    return getattr(agent, "simulations_per_move", None)
+
+
+def search_effort(agents: list[tuple[str, Any]]) -> str | None:
+    """``"simulations per move: mcts:50ms 412, alphazero:runs/c4 96"`` for the ``(name, agent)`` pairs that
+    searched (mean over their moves so far), or None when none did."""
+    parts = [f"{name} {simulations_per_move(agent):.0f}" for name, agent in agents
+             if simulations_per_move(agent) is not None]
+    return "simulations per move: " + ", ".join(parts) if parts else None
 
 
 def command_parser(prog: str, doc: str, *, agents: bool = False, env: bool = False) -> Parser:

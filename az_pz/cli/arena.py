@@ -2,6 +2,7 @@
 
     az-pz arena connect_four_v3 random mcts:50 alphazero:runs/c4 --games 20 --out arena/c4
     az-pz arena --run runs/c4 --references random mcts:100 --games 10
+    az-pz arena connect_four_v3 mcts alphazero:runs/c4 --movetime 50ms   # equal thinking time a move
 """
 
 from __future__ import annotations
@@ -10,8 +11,8 @@ import argparse
 import sys
 import time
 
-from az_pz.cli._common import (UsageError, check_device, command_parser, game_players,
-                               int_at_least, parse_env_kwargs)
+from az_pz.cli._common import (UsageError, add_movetime_argument, check_device, command_parser, game_players,
+                               int_at_least, make_agent, parse_env_kwargs, search_effort)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -33,6 +34,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--every", type=int_at_least(1), default=1, help="with --run: rate every k-th checkpoint")
     parser.add_argument("--device", default="cpu", help="with --run: device of the checkpoints' networks")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+    add_movetime_argument(parser)
     parser.add_argument("--record", metavar="DIR",
                         help="keep every game in DIR: games.jsonl, plus games.pgn (chess) or sgf/ (go); "
                              "with --run the games go to OUT/games unless told otherwise")
@@ -41,6 +43,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str]) -> int:
     args = build_parser().parse_args(argv)
+    if args.run and args.movetime is not None:
+        raise UsageError("--movetime gives agent specs a thinking time; with --run, give the references one "
+                         "(e.g. --references mcts:50ms)")
     if args.run:
         check_device(args.device)
         from az_pz.elo_curve import elo_over_training
@@ -55,7 +60,6 @@ def main(argv: list[str]) -> int:
     if not args.game or len(args.agents) < 2:
         print("az-pz arena: give a GAME and at least two AGENT specs (or --run RUN_DIR)", file=sys.stderr)
         return 2
-    from az_pz.agents import make
     from az_pz.matches import round_robin, unique_names
     from az_pz.records import GameRecorder
 
@@ -63,13 +67,16 @@ def main(argv: list[str]) -> int:
     game_players(args.game, env_kwargs)
     if args.anchor is not None and args.anchor not in unique_names(args.agents):
         raise UsageError(f"--anchor {args.anchor!r} is not one of the agents {args.agents}")
-    agents = dict(zip(unique_names(args.agents), (make(spec) for spec in args.agents)))
+    agents = dict(zip(unique_names(args.agents), (make_agent(spec, movetime=args.movetime) for spec in args.agents)))
     recorder = GameRecorder(args.record, event="az-pz arena") if args.record else None
     started = time.perf_counter()
     result = round_robin(args.game, agents, games_per_pair=args.games, seed=args.seed, anchor=args.anchor,
                          max_moves=args.max_moves, opening_moves=args.opening_moves, progress=not args.no_progress,
                          recorder=recorder, **env_kwargs)
     print(result.table())
+    effort = search_effort(list(agents.items()))
+    if effort:  # what the thinking time bought, mean over all of an agent's games
+        print(f"\n{effort}")
     if recorder is not None:
         hours = max(time.perf_counter() - started, 1e-9) / 3600
         print(f"\nkept {recorder.count} games in {args.record} ({recorder.count / hours:.0f} games/hour; "

@@ -2,14 +2,16 @@
 
     az-pz eval connect_four_v3 alphazero:runs/c4 --opponent random --opponent mcts:200 --games 100
     az-pz eval connect_four_v3 runs/c4 --yardstick      # moves scored against perfect play (docs/yardstick.md)
+    az-pz eval connect_four_v3 alphazero:runs/c4 --opponent mcts --movetime 50ms   # equal thinking time a move
 """
 
 from __future__ import annotations
 
 import argparse
 
-from az_pz.cli._common import (add_evaluator_argument, check_seat, game_agent_parser,
-                               game_players, int_at_least, make_agent, parse_env_kwargs)
+from az_pz.cli._common import (UsageError, add_evaluator_argument, add_movetime_argument, check_seat, game_agent_parser,
+                               game_players, int_at_least, make_agent, parse_env_kwargs, search_effort,
+                               simulations_per_move)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -27,6 +29,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--record", metavar="DIR",
                         help="keep every game in DIR: games.jsonl, plus games.pgn (chess) or sgf/ (go)")
     add_evaluator_argument(parser)
+    add_movetime_argument(parser)
     from az_pz.cli import yardstick
 
     yardstick.add_arguments(parser)
@@ -37,6 +40,9 @@ def main(argv: list[str]) -> int:
     from az_pz.matches import evaluate
 
     args = build_parser().parse_args(argv)
+    if args.yardstick and args.movetime is not None:
+        raise UsageError("--movetime times the moves of games; --yardstick searches its positions in batches "
+                         "(drop one of the two)")
     if args.yardstick:  # moves scored against perfect play instead of games (az_pz.cli.yardstick)
         from az_pz.cli import yardstick
 
@@ -44,8 +50,8 @@ def main(argv: list[str]) -> int:
     env_kwargs = parse_env_kwargs(args.env)  # every value checked before anything is played or written
     check_seat(args.seat, game_players(args.game, env_kwargs), ("alternate",))
     seat = args.seat if args.seat == "alternate" else int(args.seat)
-    agent = make_agent(args.agent, args.evaluator)
-    opponents = {spec: make_agent(spec, args.evaluator) for spec in args.opponent or ["random"]}
+    agent = make_agent(args.agent, args.evaluator, args.movetime)
+    opponents = {spec: make_agent(spec, args.evaluator, args.movetime) for spec in args.opponent or ["random"]}
     recorder = None
     if args.record:
         from az_pz.records import GameRecorder
@@ -60,6 +66,11 @@ def main(argv: list[str]) -> int:
         print(f"{args.agent} vs {opponent}: win rate {result.win_rate:.3f} (draws excluded), "
               f"score {result.mean_score:.3f} (wins + half the draws) "
               f"(W/D/L {result.wins}/{result.draws}/{result.losses} of {result.n_games})")
+        effort = search_effort([(args.agent, agent), (f"{opponent} (opponent)", opponent_agent)])
+        if effort:  # what the thinking time bought (the agent's mean over its games so far)
+            print(f"  {effort}")
+            results[opponent]["simulations_per_move"] = {
+                "agent": simulations_per_move(agent), "opponent": simulations_per_move(opponent_agent)}
     if recorder is not None:
         print(f"kept {recorder.count} games in {args.record} (az-pz replay {recorder.jsonl_path})")
     if args.json:

@@ -51,6 +51,10 @@ class SearchPlayer:
         self.config = config
         self.mcts: MCTS | None = None
         """The search, made for ``max_games`` games (None until the first call when no ``max_games``)."""
+        self.moves_searched = 0
+        """Positions searched so far (one per state handed to :meth:`choose`)."""
+        self.simulations = 0
+        """Simulations those searches ran (with ``config.time_per_move_s``, what the time bought)."""
         if max_games is not None:
             self.mcts = MCTS(task, evaluator, config, num_games=max(1, max_games))
 
@@ -72,6 +76,8 @@ class SearchPlayer:
         self.mcts.reset()
         gumbel = self.config.gumbel
         output = self.mcts.search(list(states), rng, add_noise=gumbel and not deterministic)
+        self.moves_searched += len(states)
+        self.simulations += int(self.mcts.last_simulations.sum())
         if gumbel or deterministic:
             # The search's own choice: the most visited move, or the prior's where a solved root left no
             # visits (MCTS-Solver), never an argmax over all-zero counts.
