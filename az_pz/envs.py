@@ -31,12 +31,12 @@ from az_pz.games import make_aec_env  # its home is the games layer; public here
 
 
 def _gym_ids() -> dict[str, str]:
-    """Each game package's ``GYM_ID`` (its card in :mod:`az_pz.adapters.games`) -> the game."""
-    from az_pz.adapters.games import GAMES, game_package
+    """Each game's Gymnasium id (``gym_id`` of its card in :mod:`az_pz.adapters.games`) -> the game."""
+    from az_pz.adapters.games import GAMES, game_card
 
     ids: dict[str, str] = {}
     for game in GAMES:
-        env_id = getattr(game_package(game), "GYM_ID", None)
+        env_id = game_card(game).gym_id
         if env_id:
             ids[env_id] = game
     return ids

@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from az_pz.adapters.games import GAMES, game_package
+from az_pz.adapters.games import GAMES, game_card
 from az_pz.task import Task
 
 TaskFactory = Callable[..., Task]
@@ -219,5 +219,5 @@ def _openspiel_task(name: str, backend: str, env_kwargs: dict[str, Any]) -> Task
 def _fast_factory(game: str) -> TaskFactory | None:
     if game in _FAST_TASKS:
         return _FAST_TASKS[game]
-    package = game_package(game)
-    return package.make_task if package is not None else None
+    card = game_card(game)
+    return card.make_task if card is not None else None

@@ -4,9 +4,10 @@ Each game is a package under ``az_pz.adapters.games`` that holds everything abou
 (``az_pz.games``, ``az_pz.config``, ``az_pz.envs``, the agents, ``az-pz info``) name no game and ask this table
 instead. A game package holds:
 
-- ``__init__.py``: its card, cheap to import (no rules, no PettingZoo): ``NAME`` (canonical PettingZoo module
-  name), ``GYM_ID`` (its single-agent Gymnasium id, or ``None``), ``INFO_VARIANTS`` (the env kwargs ``az-pz info``
-  lists) and ``make_task(**env_kwargs)`` (its fast native Task, imported on first call);
+- ``__init__.py``: its card, ``CARD``, a :class:`~az_pz.adapters.games.card.GameCard` cheap to import (no rules,
+  no PettingZoo): its canonical PettingZoo module name, its task by module path (imported on first
+  ``make_task``), its single-agent Gymnasium id, the variants ``az-pz info`` lists, the env kwargs ``az-pz serve``
+  offers, and (go) how to read a live env's kwargs;
 - ``task.py``: the rules (the fast Task, its state, symmetries);
 - ``presets.py``: ``PRESETS`` (preset name -> function returning config overrides as plain data, CPU and
   ``:gpu`` variants), optionally ``preset_key(env_kwargs)`` when the preset depends on the env kwargs;
@@ -24,6 +25,10 @@ import importlib
 from types import ModuleType
 from typing import Any
 
+from az_pz.adapters.games.card import GameCard
+
+__all__ = ["GAMES", "GameCard", "game_card", "game_of_task", "game_package", "game_part"]
+
 GAMES: dict[str, str] = {
     "tictactoe_v3": "az_pz.adapters.games.tictactoe",
     "connect_four_v3": "az_pz.adapters.games.connect_four",
@@ -38,6 +43,12 @@ def game_package(name: str) -> ModuleType | None:
     table does not hold."""
     path = GAMES.get(name)
     return importlib.import_module(path) if path is not None else None
+
+
+def game_card(name: str) -> GameCard | None:
+    """The card of game ``name`` (its package's ``CARD``), or None for a game the table does not hold."""
+    package = game_package(name)
+    return package.CARD if package is not None else None
 
 
 def game_part(name: str, part: str) -> ModuleType | None:

@@ -78,9 +78,10 @@ def env_kwargs_of(env: Any) -> dict[str, Any]:
 
     if is_openspiel_env(raw):
         return env_game(raw)[1]
-    from az_pz.adapters.games import game_package
+    from az_pz.adapters.games import game_card
 
-    read = getattr(game_package(game_name(env)), "env_kwargs_of", None)  # go: board size and komi
+    card = game_card(game_name(env))
+    read = card.env_kwargs_of if card is not None else None  # go: board size and komi
     return read(raw) if read is not None else {}
 
 

@@ -22,10 +22,9 @@ from az_pz.cli._common import command_parser, parse_env_kwargs
 
 def _default_games() -> tuple[tuple[str, dict[str, Any]], ...]:
     """Every game of the table in :mod:`az_pz.adapters.games`, in each variant its card lists (go: 9, 13, 19)."""
-    from az_pz.adapters.games import GAMES, game_package
+    from az_pz.adapters.games import GAMES, game_card
 
-    return tuple((game, dict(kwargs)) for game in GAMES
-                 for kwargs in getattr(game_package(game), "INFO_VARIANTS", ({},)))
+    return tuple((game, dict(kwargs)) for game in GAMES for kwargs in game_card(game).info_variants)
 
 
 DEFAULT_GAMES: tuple[tuple[str, dict[str, Any]], ...] = _default_games()

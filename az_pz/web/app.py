@@ -40,10 +40,10 @@ STATIC = Path(__file__).parent / "static"
 
 
 def _default_games() -> dict[str, dict[str, Any]]:
-    """Every game of the table in :mod:`az_pz.adapters.games`, with its card's ``PLAY_KWARGS``."""
-    from az_pz.adapters.games import GAMES, game_package
+    """Every game of the table in :mod:`az_pz.adapters.games`, with its card's ``play_kwargs``."""
+    from az_pz.adapters.games import GAMES, game_card
 
-    return {game: dict(getattr(game_package(game), "PLAY_KWARGS", {})) for game in GAMES}
+    return {game: dict(game_card(game).play_kwargs) for game in GAMES}
 
 
 DEFAULT_GAMES: dict[str, dict[str, Any]] = _default_games()

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 import az_pz
-from az_pz.adapters.games import GAMES, game_of_task, game_package, game_part
+from az_pz.adapters.games import GAMES, GameCard, game_card, game_of_task, game_part
 from az_pz.config import PRESETS, preset
 from az_pz.games import known_game, make_task
 
@@ -21,10 +21,10 @@ GAMES_DIR = Path(az_pz.adapters.games.__file__).parent
 
 @pytest.mark.parametrize("game", sorted(GAMES))
 def test_every_game_package_holds_its_card_task_and_presets(game):
-    card = game_package(game)
-    assert card.NAME == game
-    assert card.GYM_ID.startswith("az_pz/") and card.GYM_ID in az_pz.envs.GYM_IDS
-    task = make_task(game, **card.INFO_VARIANTS[0])
+    card = game_card(game)
+    assert isinstance(card, GameCard) and card.name == game
+    assert card.gym_id.startswith("az_pz/") and card.gym_id in az_pz.envs.GYM_IDS
+    task = make_task(game, **card.info_variants[0])
     assert game_of_task(task) == game and type(task).__module__ == f"{GAMES[game]}.task"
     presets = game_part(game, "presets").PRESETS
     assert game in presets and all(PRESETS[key]().game == game for key in presets)
@@ -67,16 +67,17 @@ def test_notation_names_stay_importable_from_the_engine_agents():
 
 FIFTH_GAME = {  # the worked example of docs/adapters.md, written out as files
     "__init__.py": '''
-        NAME = "three_player_v0"
-        GYM_ID = None                      # no single-agent Gymnasium id for a three-player game
-        INFO_VARIANTS = ({},)
+        from az_pz.adapters.games import GameCard
 
 
         def make_task(**env_kwargs):
             from az_pz.adapters import PettingZooTask
             from tests.games import three_player
 
-            return PettingZooTask(lambda: three_player.env(**env_kwargs), name=NAME)
+            return PettingZooTask(lambda: three_player.env(**env_kwargs), name="three_player_v0")
+
+
+        CARD = GameCard(name="three_player_v0", task=make_task)  # no gym_id: no single-agent view of three players
         ''',
     "presets.py": '''
         PRESETS = {

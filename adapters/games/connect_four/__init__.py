@@ -1,29 +1,8 @@
-"""Connect four (PettingZoo ``connect_four_v3``): everything az_pz knows about it.
+"""Connect four (PettingZoo ``connect_four_v3``): its card in the games table. The package holds the rest: the
+rules (``task``), the training presets (``presets``), the observation decoder of ``predict`` (``decoder``) and the
+move notation (``notation``, columns; see :mod:`az_pz.adapters.games`)."""
 
-``task`` holds the rules (the fast native Task), ``presets`` the training presets,
-``decoder`` the observation decoder of ``predict`` (see :mod:`az_pz.adapters.games`).
-This module is the game's card for the games table; it imports nothing heavy.
-"""
+from az_pz.adapters.games.card import GameCard
 
-from __future__ import annotations
-
-from typing import Any
-
-NAME = "connect_four_v3"
-"""Canonical PettingZoo module name."""
-
-GYM_ID = "az_pz/ConnectFour-v0"
-"""Single-agent Gymnasium id (``gymnasium.make("az_pz:az_pz/ConnectFour-v0")``)."""
-
-INFO_VARIANTS: tuple[dict[str, Any], ...] = ({},)
-"""Env kwargs of the variants ``az-pz info`` lists by default."""
-
-PLAY_KWARGS: dict[str, Any] = {}
-"""Env kwargs of the game people are offered to play (``az-pz serve``)."""
-
-
-def make_task(**env_kwargs: Any) -> Any:
-    """The fast native task (same keyword arguments as PettingZoo's ``connect_four_v3.env``)."""
-    from az_pz.adapters.games.connect_four.task import ConnectFourTask
-
-    return ConnectFourTask(**env_kwargs)
+CARD = GameCard(name="connect_four_v3", gym_id="az_pz/ConnectFour-v0",
+                task="az_pz.adapters.games.connect_four.task:ConnectFourTask")

@@ -1,29 +1,8 @@
-"""Tic-tac-toe (PettingZoo ``tictactoe_v3``): everything az_pz knows about it.
+"""Tic-tac-toe (PettingZoo ``tictactoe_v3``): its card in the games table. The package holds the rest: the rules
+(``task``), the training presets (``presets``), the observation decoder of ``predict`` (``decoder``) and the move
+notation (``notation``; see :mod:`az_pz.adapters.games`)."""
 
-``task`` holds the rules (the fast native Task), ``presets`` the training presets,
-``decoder`` the observation decoder of ``predict`` (see :mod:`az_pz.adapters.games`).
-This module is the game's card for the games table; it imports nothing heavy.
-"""
+from az_pz.adapters.games.card import GameCard
 
-from __future__ import annotations
-
-from typing import Any
-
-NAME = "tictactoe_v3"
-"""Canonical PettingZoo module name."""
-
-GYM_ID = "az_pz/TicTacToe-v0"
-"""Single-agent Gymnasium id (``gymnasium.make("az_pz:az_pz/TicTacToe-v0")``)."""
-
-INFO_VARIANTS: tuple[dict[str, Any], ...] = ({},)
-"""Env kwargs of the variants ``az-pz info`` lists by default."""
-
-PLAY_KWARGS: dict[str, Any] = {}
-"""Env kwargs of the game people are offered to play (``az-pz serve``)."""
-
-
-def make_task(**env_kwargs: Any) -> Any:
-    """The fast native task (same keyword arguments as PettingZoo's ``tictactoe_v3.env``)."""
-    from az_pz.adapters.games.tictactoe.task import TicTacToeTask
-
-    return TicTacToeTask(**env_kwargs)
+CARD = GameCard(name="tictactoe_v3", gym_id="az_pz/TicTacToe-v0",
+                task="az_pz.adapters.games.tictactoe.task:TicTacToeTask")
