@@ -95,7 +95,7 @@ def _stdin(text: str):
 
 GAMES = st.sampled_from(["tictactoe_v3", "classic/tictactoe-v3", "connect_four_v2", "nosuch_v1", "", "chess_v6"])
 AGENTS = st.sampled_from(["random", "random:3", "mcts:2", "human:xyz", "mcts:-1", "mcts:x", "alphazero:nowhere",
-                          "alphazero", "nosuch:1", "random:-5", "gnugo:99"])
+                          "alphazero", "nosuch:1", "random:-5", "gnugo:99", "mcts:5ms", "mcts:fastms"])
 ENV = _number([None], ["foo", "=3", "board_size=9", "a=b=c", "board-size"])
 
 
@@ -105,7 +105,8 @@ def eval_argv(draw):
         "--games": _number(["1", "2"], ["0", "-1", "-100"]), "--seed": _number(["0", "7"], ["-1", "-2"]),
         "--seat": _number(["alternate", "0", "1"], ["2", "-1", "9"]), "--env": ENV,
         "--max-moves": _number(["3", "50"], ["0", "-4"]), "--opening-moves": _number(["0", "1"], ["-1"]),
-        "--opponent": AGENTS.map(lambda a: (a, True)), "--json": _number(["run/out.json"], [])})
+        "--opponent": AGENTS.map(lambda a: (a, True)), "--json": _number(["run/out.json"], []),
+        "--movetime": _number(["5ms"], ["0ms", "50", "fastms"])})
     return ["eval", draw(GAMES), draw(AGENTS), *argv]
 
 
@@ -115,7 +116,8 @@ def arena_argv(draw):
         "--games": _number(["1", "2"], ["0", "-3"]), "--seed": _number(["0", "1"], ["-1"]),
         "--max-moves": _number(["5"], ["0", "-1"]), "--opening-moves": _number(["0"], ["-2"]),
         "--anchor": _number(["random"], ["nobody"]), "--out": _number(["run/arena"], []), "--env": ENV,
-        "--every": _number(["1"], ["0", "-1"]), "--device": _number(["cpu"], ["cuda", "cuda:3", "gpu", "mps"])})
+        "--every": _number(["1"], ["0", "-1"]), "--device": _number(["cpu"], ["cuda", "cuda:3", "gpu", "mps"]),
+        "--movetime": _number(["5ms"], ["0s", "-1ms", "fastms"])})
     agents = draw(st.lists(AGENTS, min_size=0, max_size=3))
     run = ["--run", draw(st.sampled_from(["nowhere", "data"]))] if draw(st.booleans()) else []
     return ["arena", draw(GAMES), *agents, *run, "--no-progress", *argv]

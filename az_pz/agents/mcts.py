@@ -29,7 +29,7 @@ def mcts_budget(arg: str | None) -> tuple[int | None, float | None]:
             return None, parse_duration(arg)
         return int(arg), None
     except ValueError:
-        raise ValueError(f"mcts:ARG expects a simulation count (mcts:1600) or a thinking time per move "
+        raise ValueError(f"mcts:ARG expects an integer count of simulations (mcts:1600) or a thinking time per move "
                          f"(mcts:50ms, mcts:0.2s), got {arg!r}") from None
 
 
