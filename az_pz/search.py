@@ -32,7 +32,8 @@ seat, so they hold for any number of players.
 
 With ``SearchConfig.time_per_move_s`` the search also has a clock: it stops
 at whichever comes first, the simulations or the time, read between rounds
-(at least one round always runs). Without it, no clock is read.
+(at least one round always runs), or once the solver has proven every root.
+Without it, no clock is read.
 """
 
 from __future__ import annotations
@@ -151,7 +152,7 @@ class MCTS:
                     found = self._timed_select(remaining, leaves, out_tree, out_node)
                 if found:
                     self._expand(out_tree[:found].copy(), out_node[:found].copy())
-                if deadline is not None and time.perf_counter() >= deadline:
+                if deadline is not None and (time.perf_counter() >= deadline or self._proven(count)):
                     break  # between rounds: no leaf is left in flight
         except BaseException:
             for game in range(count):  # leaves in flight would leave virtual losses behind
@@ -248,6 +249,11 @@ class MCTS:
         self._kernels.expand_and_backup(leaf_tree, leaf_node, rewards, terminal, to_play, masks, logits, values,
                                         term_start, term_action, term_reward, release, self.config.solver,
                                         self._win_value, a)
+
+    def _proven(self, count: int) -> bool:
+        """Whether the solver proved every root of this search: more time would only revisit the proof."""
+        a = self._a
+        return bool(a.proven[np.arange(count), a.root[:count]].all())
 
     def _timed_select(self, remaining: np.ndarray, leaves: int, out_tree: np.ndarray, out_node: np.ndarray) -> int:
         """One round of ``select_leaves`` under a clock: each tree takes at most its share (``_TIMED_ROUND``)

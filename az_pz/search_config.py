@@ -63,6 +63,7 @@ class SearchConfig:
     (``num_simulations=NO_SIMULATION_CAP``: the time alone). The clock starts when the search is called and is
     read between leaf batches (a batch, ``leaves_per_tree`` leaves per tree, is never cut), and at least one
     batch always runs, so a move is always chosen from a searched root; the time can run over by one batch.
+    With ``solver``, a search whose roots are all proven stops before its time is up.
     A batched search over many games shares the time: all roots stop together. Gumbel plans its Sequential
     Halving for ``num_simulations`` up front (so it needs a real count); a search stopped by the clock chooses,
     among the actions still in the halving's current round, the best ``g + logits + sigma(completed Q)``.

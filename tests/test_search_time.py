@@ -57,9 +57,11 @@ def test_an_uncapped_search_stops_on_its_clock_with_a_legal_move(task):
 def test_more_time_buys_more_simulations(task):
     _warm(task)
     state = _state(task)
-    short = _search(task, SearchConfig(num_simulations=NO_SIMULATION_CAP, time_per_move_s=0.01), [state])[1]
+    # The short clock is up before the first batch ends (one batch, 8 leaves); the long one allows more
+    # batches even on a machine that gives this process a small share of a core.
+    short = _search(task, SearchConfig(num_simulations=NO_SIMULATION_CAP, time_per_move_s=1e-9), [state])[1]
     long = _search(task, SearchConfig(num_simulations=NO_SIMULATION_CAP, time_per_move_s=0.3), [state])[1]
-    assert long[0] > short[0]
+    assert short[0] <= 8 < long[0]
 
 
 def test_the_simulations_stop_first_when_they_run_out_first(task):
@@ -137,3 +139,12 @@ def test_durations_need_a_unit():
             parse_duration(bad)
     assert is_duration("fastms") and not is_duration("1600")
     assert format_duration(0.05) == "50ms" and format_duration(2.0) == "2s"
+
+
+def test_a_solver_search_stops_once_its_root_is_proven(task):
+    """A win in one: the solver proves the root at once, and the clock's 5 s are not spent."""
+    _warm(task)
+    state = _state(task, (3, 0, 3, 0, 3, 1))  # the mover wins in column 3
+    config = SearchConfig(num_simulations=NO_SIMULATION_CAP, time_per_move_s=5.0, solver=True)
+    output, simulations, seconds = _search(task, config, [state])
+    assert output.action[0] == 3 and seconds < 4.0 and simulations[0] < NO_SIMULATION_CAP

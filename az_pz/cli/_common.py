@@ -150,6 +150,20 @@ def add_movetime_argument(parser: argparse.ArgumentParser) -> None:
                              "whichever comes first)")
 
 
+def add_threads_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--threads", type=int_at_least(1), metavar="N",
+                        help="torch CPU threads of alphazero agents (default: torch's, one per core); one game's "
+                             "small batches run fastest on 1 thread where other work shares the cores")
+
+
+def set_threads(threads: int | None) -> None:
+    """``--threads``: torch's CPU threads for this process (unchanged when None)."""
+    if threads is not None:
+        import torch
+
+        torch.set_num_threads(threads)
+
+
 SEARCHING_KINDS = ("mcts", "alphazero")
 """Agent kinds that ``--movetime`` gives a thinking time (az_pz's own searches)."""
 

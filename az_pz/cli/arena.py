@@ -11,8 +11,9 @@ import argparse
 import sys
 import time
 
-from az_pz.cli._common import (UsageError, add_movetime_argument, check_device, command_parser, game_players,
-                               int_at_least, make_agent, parse_env_kwargs, search_effort)
+from az_pz.cli._common import (UsageError, add_movetime_argument, add_threads_argument, check_device,
+                               command_parser, game_players, int_at_least, make_agent, parse_env_kwargs,
+                               search_effort, set_threads)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -35,6 +36,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--device", default="cpu", help="with --run: device of the checkpoints' networks")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
     add_movetime_argument(parser)
+    add_threads_argument(parser)
     parser.add_argument("--record", metavar="DIR",
                         help="keep every game in DIR: games.jsonl, plus games.pgn (chess) or sgf/ (go); "
                              "with --run the games go to OUT/games unless told otherwise")
@@ -43,6 +45,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str]) -> int:
     args = build_parser().parse_args(argv)
+    set_threads(args.threads)
     if args.run and args.movetime is not None:
         raise UsageError("--movetime gives agent specs a thinking time; with --run, give the references one "
                          "(e.g. --references mcts:50ms)")

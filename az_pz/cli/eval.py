@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import argparse
 
-from az_pz.cli._common import (UsageError, add_evaluator_argument, add_movetime_argument, check_seat, game_agent_parser,
-                               game_players, int_at_least, make_agent, parse_env_kwargs, search_effort,
-                               simulations_per_move)
+from az_pz.cli._common import (UsageError, add_evaluator_argument, add_movetime_argument, add_threads_argument,
+                               check_seat, game_agent_parser, game_players, int_at_least, make_agent,
+                               parse_env_kwargs, search_effort, set_threads, simulations_per_move)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -30,6 +30,7 @@ def build_parser() -> argparse.ArgumentParser:
                         help="keep every game in DIR: games.jsonl, plus games.pgn (chess) or sgf/ (go)")
     add_evaluator_argument(parser)
     add_movetime_argument(parser)
+    add_threads_argument(parser)
     from az_pz.cli import yardstick
 
     yardstick.add_arguments(parser)
@@ -40,6 +41,7 @@ def main(argv: list[str]) -> int:
     from az_pz.matches import evaluate
 
     args = build_parser().parse_args(argv)
+    set_threads(args.threads)
     if args.yardstick and args.movetime is not None:
         raise UsageError("--movetime times the moves of games; --yardstick searches its positions in batches "
                          "(drop one of the two)")
