@@ -74,15 +74,9 @@ class MCTS:
 
     def __init__(self, task: Task, evaluator: Evaluator, config: SearchConfig = SearchConfig(),
                  num_games: int = 1, *, use_numba: bool = True) -> None:
-        """
-        Args:
-            task: the game.
-            evaluator: priors and values of leaves (a network, rollouts, ...).
-            config: search options.
-            num_games: trees kept (the most states one :meth:`search` takes).
-            use_numba: compiled hot loops; ``False`` runs the same loops in the
-                interpreter (the readable reference path, much slower).
-        """
+        """``evaluator`` gives the leaves' priors and values (a network, rollouts); ``num_games`` trees are kept
+        (the most states one :meth:`search` takes); ``use_numba=False`` runs the compiled loops in the
+        interpreter (the readable reference path, much slower)."""
         if num_games < 1:
             raise ValueError(f"num_games must be at least 1, got {num_games}")
         self.task = task
@@ -149,10 +143,11 @@ class MCTS:
                     found = self._kernels.select_leaves(remaining, leaves, out_tree, out_node, self._a,
                                                         self._options)
                 else:
-                    found = self._timed_select(remaining, leaves, out_tree, out_node)
+                    found = _timed_select(self._kernels, self._options, self._a, remaining, leaves, out_tree,
+                                          out_node)
                 if found:
                     self._expand(out_tree[:found].copy(), out_node[:found].copy())
-                if deadline is not None and (time.perf_counter() >= deadline or self._proven(count)):
+                if deadline is not None and (time.perf_counter() >= deadline or _all_proven(self._a, count)):
                     break  # between rounds: no leaf is left in flight
         except BaseException:
             for game in range(count):  # leaves in flight would leave virtual losses behind
@@ -183,8 +178,8 @@ class MCTS:
     def reset(self, game: int | None = None) -> None:
         """Forget ``game``'s tree (every tree if ``None``)."""
         games = range(self.num_games) if game is None else [game]
-        if game is None and self._cache is not None:
-            self._cache.clear()
+        if game is None and self._leaves.cache is not None:
+            self._leaves.cache.clear()
         for g in games:
             self._a.node_count[g] = 0
             self._a.edge_count[g] = 0
@@ -199,10 +194,6 @@ class MCTS:
     def cache_hits(self) -> int:
         """States answered from the evaluation cache so far (``SearchConfig.eval_cache``)."""
         return self._leaves.cache_hits
-
-    @property
-    def _cache(self) -> dict[Any, tuple[np.ndarray, np.ndarray]] | None:
-        return self._leaves.cache
 
     def tree_size(self, game: int) -> int:
         """Nodes in ``game``'s tree (0 when it has none)."""
@@ -250,20 +241,6 @@ class MCTS:
                                         term_start, term_action, term_reward, release, self.config.solver,
                                         self._win_value, a)
 
-    def _proven(self, count: int) -> bool:
-        """Whether the solver proved every root of this search: more time would only revisit the proof."""
-        a = self._a
-        return bool(a.proven[np.arange(count), a.root[:count]].all())
-
-    def _timed_select(self, remaining: np.ndarray, leaves: int, out_tree: np.ndarray, out_node: np.ndarray) -> int:
-        """One round of ``select_leaves`` under a clock: each tree takes at most its share (``_TIMED_ROUND``)
-        of its ``remaining`` simulations, which are counted down by what the round used."""
-        share = np.minimum(remaining, _TIMED_ROUND * leaves)
-        given = share.copy()
-        found = self._kernels.select_leaves(share, leaves, out_tree, out_node, self._a, self._options)
-        remaining -= given - share
-        return found
-
     # ------------------------------------------------------------------ roots
 
     def _init_roots(self, games: list[int], states: list[Any]) -> None:
@@ -284,6 +261,22 @@ class MCTS:
     def _reserve_nodes(self, extra: int) -> None:
         """Room for ``extra`` more nodes in every tree."""
         self._a = reserve_nodes(self._a, self._states, extra, self._num_players)
+
+
+def _all_proven(a: TreeArrays, count: int) -> bool:
+    """Whether the solver proved every root of a search: more time would only revisit the proof."""
+    return bool(a.proven[np.arange(count), a.root[:count]].all())
+
+
+def _timed_select(kernels: Any, options: Any, a: TreeArrays, remaining: np.ndarray, leaves: int,
+                  out_tree: np.ndarray, out_node: np.ndarray) -> int:
+    """One round of ``select_leaves`` under a clock: each tree takes at most its share (``_TIMED_ROUND``)
+    of its ``remaining`` simulations, which are counted down by what the round used."""
+    share = np.minimum(remaining, _TIMED_ROUND * leaves)
+    given = share.copy()
+    found = kernels.select_leaves(share, leaves, out_tree, out_node, a, options)
+    remaining -= given - share
+    return found
 
 
 def run_search(task: Task, evaluator: Evaluator, states: Sequence[Any], config: SearchConfig,

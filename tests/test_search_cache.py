@@ -47,4 +47,4 @@ def test_a_full_cache_starts_over():
     evaluator = Counting()
     search = MCTS(TTT, evaluator, SearchConfig(num_simulations=200, eval_cache=16))
     search.search([TTT.initial_state()], np.random.default_rng(0))
-    assert len(search._cache) <= 16 and evaluator.states == search.evaluations
+    assert len(search._leaves.cache) <= 16 and evaluator.states == search.evaluations
