@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from az_pz.config.schema import TrainConfig
 
-__all__ = ["PLAN_AFTER", "is_last", "lr_factor", "new_plan", "planned_end", "progress", "replan", "update_plan"]
+__all__ = ["PLAN_AFTER", "is_last", "lr_factor", "new_plan", "progress", "replan", "update_plan"]
 
 PLAN_AFTER = 3
 """Iterations timed before a time limit becomes an iteration count."""
@@ -46,11 +46,6 @@ def progress(plan: dict[str, Any], iteration: int) -> float:
     """Schedule progress in [0, 1] at ``iteration`` (iterations completed): no clock involved."""
     total = plan["planned_iterations"] if plan["planned_iterations"] is not None else plan["iterations"]
     return min(1.0, iteration / max(total, 1))
-
-
-def planned_end(plan: dict[str, Any]) -> int | None:
-    """The iteration at which a time-limited run's learning rate reaches its floor (None: plan not fixed yet)."""
-    return plan["planned_iterations"] if plan["time_limit_s"] is not None else None
 
 
 def is_last(plan: dict[str, Any], iteration: int, seconds: float, pace: float) -> bool:

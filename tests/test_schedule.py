@@ -46,7 +46,7 @@ def test_the_schedule_never_reads_the_clock_before_the_plan_is_fixed():
     assert schedule.progress(plan, 2) == 2 / 100
     assert schedule.update_plan(plan, 2, [1.0, 1.0]) is None
     assert "planned for 15 iterations" in schedule.update_plan(plan, 3, [3.0, 2.0, 2.0])
-    assert schedule.progress(plan, 3) == 3 / 15 and schedule.planned_end(plan) == 15
+    assert schedule.progress(plan, 3) == 3 / 15 and plan["planned_iterations"] == 15
 
 
 def test_changing_the_limit_on_resume_replans_from_the_recorded_pace():
@@ -57,13 +57,13 @@ def test_changing_the_limit_on_resume_replans_from_the_recorded_pace():
     longer, note = schedule.replan(dict(plan), TrainConfig(iterations=100, time_limit_s=60.0), 5, 10.0)
     assert longer["planned_iterations"] == 30 and "re-planned for 30" in note
     untimed, _ = schedule.replan(dict(plan), TrainConfig(iterations=40), 5, 10.0)
-    assert untimed["planned_iterations"] == 40 and schedule.planned_end(untimed) is None
+    assert untimed["planned_iterations"] == 40 and untimed["time_limit_s"] is None
 
 
 def test_the_clock_ends_a_run_at_the_iteration_nearest_its_limit():
     plan = schedule.new_plan(TrainConfig(iterations=100, time_limit_s=60.0))
     schedule.update_plan(plan, 3, [20.0, 20.0])  # planned for 3 iterations; later ones turn out faster
-    assert schedule.planned_end(plan) == 3 and schedule.progress(plan, 5) == 1.0
+    assert plan["planned_iterations"] == 3 and schedule.progress(plan, 5) == 1.0
     assert not schedule.is_last(plan, 3, 30.0, 10.0) and not schedule.is_last(plan, 5, 54.0, 10.0)
     assert schedule.is_last(plan, 6, 56.0, 10.0)
     assert not schedule.is_last(schedule.new_plan(TrainConfig(iterations=100)), 6, 1e9, 10.0)

@@ -63,8 +63,6 @@ class MCTSAgent:
             num_simulations = 100 if time_per_move_s is None else NO_SIMULATION_CAP
         if num_simulations < 1:
             raise ValueError(f"num_simulations must be at least 1, got {num_simulations}")
-        if time_per_move_s is not None and not 0 < time_per_move_s < float("inf"):
-            raise ValueError(f"time_per_move_s must be a positive number of seconds, got {time_per_move_s}")
         self.config = dataclasses.replace(SearchConfig(), num_simulations=num_simulations,
                                           time_per_move_s=time_per_move_s, **search_overrides)
         """Search settings: ``num_simulations`` and ``time_per_move_s`` per move."""
