@@ -18,7 +18,9 @@ something on a laptop's CPU in half an hour, not a tuned one.
   an OpenSpiel game steps in Python and one process keeps one core busy (hex 5x5: 1.5x the games per second
   of inline self-play on 2 cores).
 * Training: 30 minutes (``train.time_limit_s``), each new position trained on 6
-  times on average, evaluation every 5 iterations.
+  times on average, evaluation every 5 iterations; each drawn position is shown in a
+  random symmetry of the board, found by replaying random games (:mod:`az_pz.symmetry`:
+  othello's half turn and diagonal reflections, hex's half turn, connect four's mirror).
 * Inputs: an OpenSpiel game whose observation tensor does not say who is to move
   (hex, connect four, breakthrough: every player sees the same tensor) gets
   ``to_play_plane=True`` in ``env_kwargs``, since the network's values are the
@@ -103,11 +105,12 @@ def board_game_preset(task: Task, game: str, env_kwargs: dict | None = None) -> 
         selfplay=SelfPlayConfig(games_per_iteration=64, concurrent_games=64,
                                 temperature_moves=max(2, int(shape.length // 3)),
                                 full_search_prob=0.5, fast_simulations=max(8, sims // 4),
-                                backend="processes", workers=2),
+                                backend="processes", workers=2, symmetry_augmentation=False),
         # Self-play costs far more than a gradient step of these small networks: each position is trained on 6
         # times on average (3 left a hex 5x5 policy far from its search targets: loss 2.55 against entropy 1.5).
         train=TrainConfig(iterations=10_000, time_limit_s=1800.0, batch_size=128, sample_reuse=6.0,
-                          learning_rate=2e-3, replay_capacity=50_000, min_replay_size=512, keep_every=10),
+                          learning_rate=2e-3, replay_capacity=50_000, min_replay_size=512, keep_every=10,
+                          random_symmetry=True),
         eval=EvalConfig(every=5, games_vs_random=10, games_vs_rollout=10, rollout_simulations=50,
                         final_games=50, final_rollout_simulations=100),
     )

@@ -99,6 +99,8 @@ class Trainer:
             torch.set_num_threads(config.num_threads)
         self.rng = _seed(config.seed)
         self.learner = Learner(self.spec, config, self.device)
+        if config.train.random_symmetry:
+            self._print(self.learner.draw_symmetries_of(self.task))
         self.selfplay: SelfPlayBackend = None  # type: ignore[assignment]  # built once the run directory exists
         """The self-play backend (``selfplay.backend``): plays with the current network, holds the resignation
         state saved with checkpoints (:mod:`az_pz.selfplay.backends`)."""

@@ -28,7 +28,7 @@ ROOT = Path(__file__).resolve().parents[1]
 LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("core", ("task", "_arrays", "_gumbel", "tree", "tree_select", "tree_expand", "_tree", "_moved", "_memory", "io",
               "atomic_files", "inference", "plots", "durations", "evaluators", "search", "search_config", "search_output", "search_root", "search_leaves",
-              "search_arrays", "testing")),
+              "search_arrays", "testing", "symmetry")),
     ("games", ("adapters", "games", "solvers", "obs_checks")),
     ("learning", ("config", "generic_preset", "network", "bounds", "checkpoint", "replay", "rundir", "schedule",
                   "selfplay", "distributed", "warmstart", "records", "train", "training", "agents.base",

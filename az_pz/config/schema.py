@@ -232,6 +232,10 @@ class TrainConfig:
     ``records_fraction`` for the whole run."""
     save_replay: bool = True
     """Store the replay buffer in checkpoints, so a resumed run continues with the same data."""
+    random_symmetry: bool = False
+    """Show each position drawn for a step in one random symmetry of the board: the task's own ``symmetries``,
+    else those :mod:`az_pz.symmetry` confirms by replaying random games (othello 4, hex 5x5 2). The replay keeps
+    one copy of each position, where ``selfplay.symmetry_augmentation`` stores every copy: use one of the two."""
 
     def __post_init__(self) -> None:
         _check(self.iterations >= 0, "train.iterations must be >= 0")
@@ -356,6 +360,8 @@ class RunConfig:
                f"selfplay.fast_simulations ({self.selfplay.fast_simulations}) must not exceed "
                f"search.num_simulations ({self.search.num_simulations}): lower it too "
                f"(--selfplay.fast-simulations N)")
+        _check(not (self.train.random_symmetry and self.selfplay.symmetry_augmentation),
+               "train.random_symmetry and selfplay.symmetry_augmentation both augment by symmetry: set one to false")
         _check(self.train.min_replay_size <= self.train.replay_capacity,
                "train.min_replay_size must not exceed train.replay_capacity")
 

@@ -23,7 +23,7 @@ from az_pz.network import AlphaZeroNetwork, NetworkEvaluator, autocast
 from az_pz.replay import PhaseBatch, ReplayBuffer, merge_batches
 from az_pz.task import TaskSpec
 
-__all__ = ["Learner", "random_play", "records_fraction", "sample", "step", "train", "train_step"]
+__all__ = ["Learner", "random_play", "random_symmetry", "records_fraction", "sample", "step", "train", "train_step"]
 
 
 class Learner:
@@ -41,6 +41,16 @@ class Learner:
         """The planned length the learning-rate schedule spans (az_pz.schedule), stored in state.json."""
         self.best_state: dict[str, torch.Tensor] | None = self.network_state() if config.eval.gating else None
         """The best network so far (``eval.gating``), or None."""
+        self.symmetries: Any = None
+        """What turns each drawn position (``train.random_symmetry``): has ``symmetries(obs, policy, phase)``."""
+
+    def draw_symmetries_of(self, task: Any) -> str:
+        """Show each drawn position in a random symmetry of ``task`` (``train.random_symmetry``); says which."""
+        from az_pz.symmetry import task_symmetries
+
+        self.symmetries = task_symmetries(task)
+        names = getattr(self.symmetries, "names", None)
+        return f"positions drawn for training are turned by a random symmetry: {', '.join(names or ['the task'])}"
 
     def add(self, positions: Any) -> None:
         """Positions (``(observation, ...)`` tuples, as self-play gives them) into the replay buffer."""
@@ -157,7 +167,22 @@ def sample(trainer: Any, batch_size: int, records_fraction: float) -> list[Phase
     batches = trainer.records.sample(from_records, trainer.rng) if from_records else []
     if batch_size - from_records:
         batches += trainer.replay.sample(batch_size - from_records, trainer.rng)
-    return merge_batches(batches)
+    batches = merge_batches(batches)
+    symmetries = trainer.learner.symmetries
+    return batches if symmetries is None else [random_symmetry(b, symmetries, trainer.rng) for b in batches]
+
+
+def random_symmetry(batch: PhaseBatch, symmetries: Any, rng: np.random.Generator) -> PhaseBatch:
+    """``batch`` with each position (observation, policy, legal mask) in one of its symmetries, drawn uniformly."""
+    observations, policies, masks = batch.observations.copy(), batch.policies.copy(), batch.masks.copy()
+    for row in range(len(observations)):
+        pairs = symmetries.symmetries(observations[row], policies[row], batch.phase)
+        pick = int(rng.integers(len(pairs)))
+        if pick:
+            observations[row], policies[row] = pairs[pick]
+            masks[row] = symmetries.symmetries(batch.observations[row], batch.masks[row].astype(np.float32),
+                                               batch.phase)[pick][1] > 0.5
+    return PhaseBatch(batch.phase, observations, policies, batch.values, masks)
 
 def step(trainer: Any, batches: list[PhaseBatch], lr: float) -> np.ndarray:
     """One counted gradient step at learning rate ``lr`` (self-play training and pretraining on records alike);
