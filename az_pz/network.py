@@ -14,7 +14,7 @@ Layout (AlphaGo Zero, Silver et al. 2017, "Methods: neural network architecture"
   so one set of weights serves every seat of an N-player game.
 
 :class:`NetworkEvaluator` wraps a network into the search's ``Evaluator`` protocol: it observes
-the states, batches them per phase, runs the network (bf16 autocast on CUDA), pads the logits
+the states, batches them per phase, runs the network (bf16 autocast on CUDA, and on a CPU where ``selfplay.precision`` chose it), pads the logits
 to ``A_max`` and rotates values back to seat order.
 """
 
@@ -48,10 +48,11 @@ def resolve_device(device: str | torch.device = "auto") -> torch.device:
     return resolved
 
 
-def autocast(device: torch.device) -> contextlib.AbstractContextManager:
-    """bf16 mixed precision on CUDA; a no-op elsewhere (CPU runs in float32)."""
-    if device.type == "cuda":
-        return torch.autocast("cuda", dtype=torch.bfloat16)
+def autocast(device: torch.device, bf16: bool | None = None) -> contextlib.AbstractContextManager:
+    """bf16 mixed precision on CUDA, and on a CPU where ``bf16`` asks for it (az_pz.precision); else float32.
+    ``bf16=False`` keeps CUDA in float32 too."""
+    if device.type in ("cuda", "cpu") and (bf16 if bf16 is not None else device.type == "cuda"):
+        return torch.autocast(device.type, dtype=torch.bfloat16)
     return contextlib.nullcontext()
 
 
@@ -205,9 +206,12 @@ class NetworkEvaluator:
     States must not be terminal (the search scores terminal states itself).
     """
 
-    def __init__(self, network: AlphaZeroNetwork, device: str | torch.device = "auto") -> None:
+    def __init__(self, network: AlphaZeroNetwork, device: str | torch.device = "auto",
+                 bf16: bool | None = None) -> None:
         self.device = resolve_device(device)
         self.network = network.to(self.device)
+        self.bf16 = bf16
+        """bf16 autocast for forward passes: None is bf16 on CUDA and float32 on a CPU (``selfplay.precision``)."""
         self.calls = 0
         """Network forward passes so far (one per phase present in a batch)."""
         self.positions = 0
@@ -241,7 +245,7 @@ class NetworkEvaluator:
         was_training = self.network.training
         self.network.eval()
         try:
-            with torch.inference_mode(), autocast(self.device):
+            with torch.inference_mode(), autocast(self.device, self.bf16):
                 phase_logits, phase_values = inference_module(self.network)(tensor, phase)  # batch norm folded
         finally:
             self.network.train(was_training)

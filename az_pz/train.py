@@ -101,6 +101,8 @@ class Trainer:
         self.learner = Learner(self.spec, config, self.device)
         if config.train.random_symmetry:
             self._print(self.learner.draw_symmetries_of(self.task))
+        if config.selfplay.precision != "auto":
+            self._print(f"self-play precision: {self.learner.precision.name} ({self.learner.precision.reason})")
         self.selfplay: SelfPlayBackend = None  # type: ignore[assignment]  # built once the run directory exists
         """The self-play backend (``selfplay.backend``): plays with the current network, holds the resignation
         state saved with checkpoints (:mod:`az_pz.selfplay.backends`)."""

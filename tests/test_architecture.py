@@ -30,7 +30,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
               "atomic_files", "inference", "plots", "durations", "evaluators", "search", "search_config", "search_output", "search_root", "search_leaves",
               "search_arrays", "testing", "symmetry")),
     ("games", ("adapters", "games", "solvers", "obs_checks")),
-    ("learning", ("config", "generic_preset", "network", "bounds", "checkpoint", "replay", "rundir", "schedule",
+    ("learning", ("config", "generic_preset", "network", "precision", "bounds", "checkpoint", "replay", "rundir", "schedule",
                   "selfplay", "distributed", "warmstart", "records", "train", "training", "agents.base",
                   "matches.players", "matches.runner", "matches.results", "matches.elo")),
     ("agents", ("agent", "agents", "envs", "export", "onnx_evaluator", "matches", "elo_curve", "yardstick",

@@ -65,6 +65,8 @@ class BenchConfig:
     """``torch.compile`` the inference copy (slow to compile on a CPU)."""
     channels_last: bool = False
     """Channels-last inference copy."""
+    precision: str = "auto"
+    """Number format of the evaluator's forward passes, as ``selfplay.precision`` (:mod:`az_pz.precision`)."""
     seed: int = 0
 
     @classmethod
@@ -125,6 +127,7 @@ def run_benchmark(config: BenchConfig = BenchConfig(), *, log: Any = None) -> di
     from az_pz.games import canonical_name, make_task
     from az_pz.inference import InferenceOptions, set_inference_options
     from az_pz.network import AlphaZeroNetwork, NetworkEvaluator, resolve_device
+    from az_pz.precision import resolve_precision
 
     say = log or (lambda text: None)
     device = resolve_device(config.device)
@@ -141,7 +144,8 @@ def run_benchmark(config: BenchConfig = BenchConfig(), *, log: Any = None) -> di
     old_options = set_inference_options(InferenceOptions(channels_last=config.channels_last, compile=config.compile,
                                                          compile_mode=compile_mode))
     network = AlphaZeroNetwork(task.spec, run_config.network)
-    evaluator = NetworkEvaluator(network, device)
+    precision = resolve_precision(config.precision, device, network, task.spec.phases[0].observation_shape)
+    evaluator = NetworkEvaluator(network, device, bf16=precision.bf16)
     report: dict[str, Any] = {
         "machine": machine_info(device),
         "config": dataclasses.asdict(config),
@@ -149,6 +153,7 @@ def run_benchmark(config: BenchConfig = BenchConfig(), *, log: Any = None) -> di
         "reference_network": {"game": game, "description": sections.describe_network(run_config.network),
                               "parameters": int(sum(p.numel() for p in network.parameters())),
                               "config": dataclasses.asdict(run_config.network)},
+        "precision": {"name": precision.name, "reason": precision.reason},
     }
     try:
         say("environment steps/s")
@@ -212,7 +217,8 @@ def format_report(report: dict[str, Any]) -> str:
     lines = [f"az-pz bench: {net['game']} on {m['device']} ({m['cpu']}, {m['cores']} cores, "
              f"{m['torch_threads']} torch threads{', ' + m['gpu'] if m['gpu'] else ''})",
              f"reference network: {net['description']} ({net['parameters']:,} parameters); "
-             f"search: {report['search_config']['num_simulations']} simulations per move", ""]
+             f"search: {report['search_config']['num_simulations']} simulations per move; evaluator in "
+             f"{report['precision']['name']} ({report['precision']['reason']})", ""]
     env = report["env"]
     if "skipped" in env:
         lines += [f"environment: skipped ({env['skipped']})", ""]

@@ -127,6 +127,10 @@ class SelfPlayConfig:
     """Uniformly random games played before the first self-play iteration, their positions added to the replay
     buffer (the original's ``startWithRandomPlay`` / ``numRandomPlayExamples``): policy targets uniform over the
     legal moves, value targets the random games' results. 0: none."""
+    precision: str = "auto"
+    """Number format of self-play's network evaluations (:mod:`az_pz.precision`): ``auto`` (bf16 on CUDA,
+    float32 on a CPU), ``float32``, ``bfloat16``, or ``fastest`` (on a CPU, bf16 where it is native and a
+    start-up timing of the network finds it faster). In-training evaluation and the yardstick use it too."""
     worker_device: str = "cpu"
     """Where the worker processes run their network: ``cpu`` (one thread each), ``cuda`` (every worker
     shares the GPU; their searches, which are CPU work, run on separate cores) or ``auto`` (the run's
@@ -162,6 +166,8 @@ class SelfPlayConfig:
                f"selfplay.workers = {self.workers} needs selfplay.backend 'processes' or 'ray' (the inline backend "
                f"plays in the training process); set both, or workers 0")
         _check(self.random_games >= 0, "selfplay.random_games must be >= 0")
+        _check(self.precision in ("auto", "float32", "bfloat16", "fastest"),
+               f"selfplay.precision must be auto, float32, bfloat16 or fastest, got {self.precision!r}")
         _check(self.worker_device in ("cpu", "cuda", "auto"),
                f"selfplay.worker_device must be cpu, cuda or auto, got {self.worker_device!r}")
 

@@ -65,7 +65,8 @@ def build_worker(run_config: dict[str, Any], device: str, concurrent_games: int 
     """``(task, network, selfplay)`` of a worker, built from the run config by game name (never by code)."""
     from az_pz.config import config_from_json
     from az_pz.games import make_task
-    from az_pz.network import AlphaZeroNetwork, NetworkEvaluator
+    from az_pz.network import AlphaZeroNetwork, NetworkEvaluator, resolve_device
+    from az_pz.precision import resolve_precision
     from az_pz.selfplay.loop import SelfPlay
 
     config = config_from_json(run_config)
@@ -76,7 +77,10 @@ def build_worker(run_config: dict[str, Any], device: str, concurrent_games: int 
     if concurrent_games is not None:
         selfplay_config = dataclasses.replace(selfplay_config,
                                               concurrent_games=min(selfplay_config.concurrent_games, concurrent_games))
-    return task, network, SelfPlay(task, NetworkEvaluator(network, device), config.search, selfplay_config)
+    precision = resolve_precision(config.selfplay.precision, resolve_device(device), network,
+                                  task.spec.phases[0].observation_shape)  # each worker for its own device
+    evaluator = NetworkEvaluator(network, device, bf16=precision.bf16)
+    return task, network, SelfPlay(task, evaluator, config.search, selfplay_config)
 
 
 def run_job(selfplay: Any, games: int, seed: int, resign_threshold: float | None) -> dict[str, Any]:

@@ -20,6 +20,7 @@ from az_pz import checkpoint as ckpt
 from az_pz import schedule
 from az_pz.config import RunConfig, TrainConfig, lr_factor
 from az_pz.network import AlphaZeroNetwork, NetworkEvaluator, autocast
+from az_pz.precision import resolve_precision
 from az_pz.replay import PhaseBatch, ReplayBuffer, merge_batches
 from az_pz.task import TaskSpec
 
@@ -33,7 +34,10 @@ class Learner:
         self.spec, self.config = spec, config
         self.network = AlphaZeroNetwork(spec, config.network).to(device)
         self.optimizer = _adamw(self.network, config.train)
-        self.evaluator = NetworkEvaluator(self.network, device)
+        self.precision = resolve_precision(config.selfplay.precision, device, self.network,
+                                           spec.phases[0].observation_shape)
+        """Of the evaluator's forward passes (self-play inline, in-training evaluation, the yardstick)."""
+        self.evaluator = NetworkEvaluator(self.network, device, bf16=self.precision.bf16)
         self.replay = ReplayBuffer(spec, config.train.replay_capacity)
         self.records: ReplayBuffer | None = None
         """Positions from recorded games (``az_pz.warmstart``), mixed into batches at ``train.records_fraction``."""

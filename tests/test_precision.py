@@ -1,0 +1,68 @@
+"""Self-play's number format (az_pz.precision): chosen as asked, measured for ``fastest``, honoured by workers."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+from az_pz.config import config_to_json, preset
+from az_pz.games import make_task
+from az_pz.network import AlphaZeroNetwork, NetworkEvaluator
+from az_pz.precision import cpu_has_native_bf16, resolve_precision
+from az_pz.selfplay.jobs import build_worker
+from az_pz.testing import random_game_states
+from az_pz.train import Trainer
+from learning_helpers import tiny_config
+
+CPU = torch.device("cpu")
+
+
+def _connect_four_network() -> tuple[object, AlphaZeroNetwork]:
+    task = make_task("connect_four_v3")
+    return task, AlphaZeroNetwork(task.spec, preset("connect_four_v3").network)
+
+
+def test_precision_as_asked_and_auto_keeps_a_cpu_in_float32() -> None:
+    assert resolve_precision("auto", CPU).name == "float32"
+    assert resolve_precision("float32", CPU).name == "float32"
+    assert resolve_precision("bfloat16", CPU).bf16
+    assert resolve_precision("auto", torch.device("cuda")).name == "bfloat16"  # resolving needs no GPU
+    with pytest.raises(ValueError, match="auto, float32, bfloat16, fastest"):
+        resolve_precision("half", CPU)
+
+
+def test_fastest_times_the_network_where_the_cpu_has_bf16() -> None:
+    task, network = _connect_four_network()
+    chosen = resolve_precision("fastest", CPU, network, task.spec.phases[0].observation_shape, batch=64)
+    if cpu_has_native_bf16():
+        assert "x float32's speed at batch 64" in chosen.reason  # measured, whichever it picked
+    else:
+        assert chosen.name == "float32" and "no native bf16" in chosen.reason
+    assert network.training  # the timing leaves the network's mode as it found it
+
+
+def test_bf16_evaluations_stay_close_to_float32() -> None:
+    task, network = _connect_four_network()
+    states = random_game_states(task, 64, seed=4)
+    full = NetworkEvaluator(network, "cpu").evaluate(task, states)
+    half = NetworkEvaluator(network, "cpu", bf16=True).evaluate(task, states)
+    assert half.prior_logits.dtype == np.float32 and half.values.dtype == np.float32
+    assert np.abs(full.values - half.values).max() < 0.02  # the value head runs in float32 under autocast
+    assert np.abs(full.prior_logits - half.prior_logits).max() < 0.1
+    assert not np.array_equal(full.prior_logits, half.prior_logits)  # bf16 did run
+
+
+def test_workers_and_the_trainer_use_the_configured_precision(tmp_path) -> None:
+    config = tiny_config(selfplay__precision="bfloat16")
+    _, _, selfplay = build_worker(config_to_json(config), "cpu")
+    assert selfplay.evaluator.bf16 is True
+    trainer = Trainer(config, run_dir=tmp_path / "run", progress=False, tensorboard=False)
+    assert trainer.evaluator.bf16 is True and trainer.learner.precision.reason == "as set"
+    trainer.learn(1)  # self-play, a step and a checkpoint in bf16 self-play
+    assert trainer.iteration == 1
+
+
+def test_an_unknown_precision_is_refused_in_the_config() -> None:
+    with pytest.raises(ValueError, match="selfplay.precision"):
+        tiny_config(selfplay__precision="fp8")
