@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import random
 import time
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -114,6 +115,7 @@ class Trainer:
         """Seconds of the last checkpoint write, not yet in ``counters["seconds"]`` (the next iteration adds them)."""
         self.history: list[dict[str, Any]] = []
         self.callbacks: list[Callback] = [*default_callbacks(tensorboard=tensorboard), *callbacks]
+        _warn_unmeasured_yardstick(config, self.callbacks)
         """metrics.jsonl, TensorBoard, the console line, then the user's (:mod:`az_pz.training.callbacks`)."""
         self.rundir.open(config, self.spec)  # one writer per run, for the trainer's lifetime
         try:
@@ -237,6 +239,16 @@ class Trainer:
 
     def _print(self, text: str) -> None:
         console(self.progress, text)
+
+
+def _warn_unmeasured_yardstick(config: RunConfig, callbacks: Sequence[Callback]) -> None:
+    """The yardstick is a callback the caller passes (the trainer imports nothing above it): say so where the
+    config asks for its figures and none was passed, rather than log nothing."""
+    if (config.eval.yardstick_every or config.eval.yardstick_search_every) and not any(
+            getattr(c, "measures_yardstick", False) for c in callbacks):
+        warnings.warn("eval.yardstick_every / yardstick_search_every are set, but no callback measures them: pass "
+                      "callbacks=az_pz.yardstick.training.yardstick_callbacks(config) to Trainer (az-pz train does)",
+                      stacklevel=3)
 
 
 _summary_line = summary_line  # its former home

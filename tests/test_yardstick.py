@@ -166,6 +166,15 @@ def test_training_logs_yardstick_metrics(tmp_path):
                                            eval__yardstick_search_every=0)) == []
 
 
+def test_a_trainer_asked_for_yardstick_figures_without_the_callback_says_so(tmp_path):
+    from az_pz.train import Trainer
+    from tests.learning_helpers import tiny_config
+
+    config = tiny_config("connect_four_v3", selfplay__fast_simulations=8, eval__yardstick_every=2)
+    with pytest.warns(UserWarning, match="yardstick_callbacks"):
+        Trainer(config, run_dir=tmp_path / "run", progress=False, tensorboard=False).close()
+
+
 def test_cli_train_logs_yardstick_metrics_at_the_last_iteration(tmp_path):
     """``az-pz train connect_four_v3`` adds the yardstick callback from the preset's ``eval.yardstick_*``: its
     figures reach metrics.jsonl, at the final iteration too (the preset measures every 2 iterations)."""

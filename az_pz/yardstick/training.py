@@ -36,6 +36,9 @@ def yardstick_callbacks(config: Any) -> list[Callback]:
 class TrainingYardstick(Callback):
     """Measures a trainer's network on solver-labelled positions at the configured iterations."""
 
+    measures_yardstick = True
+    """What the trainer looks for before warning that ``eval.yardstick_*`` would go unmeasured."""
+
     def __init__(self, every: int, search_every: int, positions: int) -> None:
         from az_pz.yardstick.positions import default_positions
         from az_pz.yardstick.scoring import task_states
