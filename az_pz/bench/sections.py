@@ -177,6 +177,7 @@ def bench_selfplay(task: Any, evaluator: Any, search_config: Any, selfplay_confi
 def bench_training(config: Any, task: Any, device: torch.device, batch_size: int, steps: int,
                    rng: np.random.Generator) -> dict[str, Any]:
     """Samples/s of ``Trainer.train_step`` (forward, loss, backward, AdamW) on random batches of phase 0."""
+    from az_pz.config import replace_nested
     from az_pz.replay import PhaseBatch
     from az_pz.train import Trainer
 
@@ -188,6 +189,9 @@ def bench_training(config: Any, task: Any, device: torch.device, batch_size: int
     values = rng.uniform(-1, 1, (batch_size, spec.num_players)).astype(np.float32)
     masks = np.ones((batch_size, phase.num_actions), bool)
     batches = [PhaseBatch(0, observations, policies, values, masks)]
+    # only the gradient steps are timed: no self-play workers, no yardstick
+    config = replace_nested(config, selfplay__backend="inline", selfplay__workers=0,
+                            eval__yardstick_every=0, eval__yardstick_search_every=0)
     with tempfile.TemporaryDirectory() as run_dir:
         trainer = Trainer(config, run_dir=run_dir, task=task, device=str(device), progress=False, tensorboard=False)
         try:
