@@ -12,6 +12,7 @@ def tiny_config(game: str = "tictactoe_v3", **overrides) -> RunConfig:
         network__kind="mlp", network__num_blocks=1, network__mlp_hidden=32, network__value_hidden=16,
         search__num_simulations=8, search__leaves_per_tree=4,
         selfplay__games_per_iteration=8, selfplay__concurrent_games=8,
+        selfplay__precision="auto",  # float32 on a CPU: no start-up timing, the same numbers on every machine
         train__iterations=2, train__time_limit_s=None, train__batch_size=32, train__sample_reuse=1.0,
         train__min_replay_size=32, train__replay_capacity=4096,
         eval__every=0, eval__games_vs_random=2, eval__games_vs_rollout=2, eval__rollout_simulations=4,

@@ -66,3 +66,8 @@ def test_workers_and_the_trainer_use_the_configured_precision(tmp_path) -> None:
 def test_an_unknown_precision_is_refused_in_the_config() -> None:
     with pytest.raises(ValueError, match="selfplay.precision"):
         tiny_config(selfplay__precision="fp8")
+
+
+def test_the_connect_four_preset_times_bf16_at_start_up() -> None:
+    assert preset("connect_four_v3").selfplay.precision == "fastest"
+    assert preset("connect_four_v3", gpu=True).selfplay.precision in ("auto", "fastest")  # bf16 on CUDA either way
