@@ -39,7 +39,7 @@ def _tiny(game: str = "tictactoe_v3", **sections) -> RunConfig:
     config = preset(game, train={"iterations": 1, "batch_size": 32, "min_replay_size": 32, "replay_capacity": 4096},
                     selfplay={"games_per_iteration": 4, "concurrent_games": 4, "fast_simulations": 4, "num_workers": 0},
                     search={"num_simulations": 8},
-                    eval={"every": 0})
+                    eval={"every": 0, "yardstick_every": 0, "yardstick_search_every": 0})
     return config if not sections else RunConfig(**{**config.__dict__, **sections})
 
 
