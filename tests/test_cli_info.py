@@ -22,6 +22,13 @@ def test_info_json_for_one_game_through_the_adapter(capsys) -> None:
     (info,) = json.loads(capsys.readouterr().out)
     assert info["backend"] == "pettingzoo" and info["num_players"] == 2
     assert info["phases"] == [{"observation_shape": [2, 6, 7], "num_actions": 7, "name": ""}]
+    # PettingZoo's env declares no symmetries; replaying random games finds the mirror, and nothing else
+    assert (info["symmetries"], info["symmetries_source"]) == (["identity", "flip_columns"], "found by replay")
+
+
+def test_info_counts_the_symmetries_a_task_declares(capsys) -> None:
+    assert main(["info", "tictactoe_v3"]) == 0
+    assert "8 (declared)" in capsys.readouterr().out
 
 
 def test_info_refuses_unsupported_games(capsys) -> None:

@@ -17,6 +17,8 @@ import sys
 import warnings
 from typing import Any
 
+import numpy as np
+
 from az_pz.cli._common import command_parser, parse_env_kwargs
 
 
@@ -56,7 +58,22 @@ def describe(name: str, backend: str = "auto", **env_kwargs: Any) -> dict[str, A
     info["task"] = f"{module}.{type(task).__qualname__}"
     info["observation_layout"] = getattr(task, "observation_layout", None) or "chw"
     info["observation_layout_source"] = getattr(task, "observation_layout_source", None) or "native task"
+    info["symmetries"], info["symmetries_source"] = _symmetries(task)
     return info
+
+
+def _symmetries(task: Any) -> tuple[list[str] | int, str]:
+    """The board symmetries training can draw on (``train.random_symmetry``): the task's own (a count), or the
+    names of those az_pz.symmetry confirms by replaying random games."""
+    if hasattr(task, "symmetries"):
+        from az_pz.testing import random_game_states
+
+        state = random_game_states(task, 1)[0]
+        mask = np.asarray(task.legal_mask(state), np.float32)
+        return len(task.symmetries(task.observe(state), mask / mask.sum(), task.phase(state))), "declared"
+    from az_pz.symmetry import discover_symmetries
+
+    return discover_symmetries(task).names, "found by replay"
 
 
 def _row(info: dict[str, Any]) -> str:
@@ -66,8 +83,11 @@ def _row(info: dict[str, Any]) -> str:
         f"{'x'.join(map(str, p['observation_shape']))} -> {p['num_actions']}" + (f" [{p['name']}]" if p["name"] else "")
         for p in info["phases"]
     )
+    symmetries = info["symmetries"]
+    count = symmetries if isinstance(symmetries, int) else len(symmetries)
     return (f"{game:<34} {info['num_players']:>7}  {len(info['phases']):>6}  {phases:<34} {info['backend']:<10} "
-            f"{info['observation_layout']} ({info['observation_layout_source']})")
+            f"{info['observation_layout'] + ' (' + info['observation_layout_source'] + ')':<40} "
+            f"{count} ({info['symmetries_source']})")
 
 
 def _openspiel(as_json: bool) -> int:
@@ -110,7 +130,7 @@ def main(argv: list[str]) -> int:
         print(json.dumps(infos, indent=2))
         return 0
     header = (f"{'game':<34} {'players':>7}  {'phases':>6}  {'observation (CxHxW) -> actions':<34} {'backend':<10} "
-              "observation layout")
+              f"{'observation layout':<40} symmetries")
     print(header)
     print("-" * len(header))
     for info in infos:
