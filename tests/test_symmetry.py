@@ -95,3 +95,20 @@ def test_openspiel_games_get_the_symmetries_their_rules_keep() -> None:
 def test_the_generic_preset_turns_positions_instead_of_storing_copies() -> None:
     config = preset("openspiel:othello")
     assert config.train.random_symmetry and not config.selfplay.symmetry_augmentation
+
+
+def test_a_trainer_draws_random_symmetries_found_by_replay(tmp_path) -> None:
+    from pettingzoo.classic import tictactoe_v3
+
+    from az_pz.adapters.pettingzoo import PettingZooTask
+    from az_pz.train import Trainer
+    from learning_helpers import tiny_config
+
+    # tic-tac-toe through the generic PettingZoo adapter: no declared symmetries, all 8 found by replay
+    task = PettingZooTask(tictactoe_v3.env)
+    assert not hasattr(task, "symmetries")
+    config = tiny_config(train__random_symmetry=True, selfplay__symmetry_augmentation=False, train__iterations=1)
+    trainer = Trainer(config, run_dir=tmp_path / "run", task=task, progress=False, tensorboard=False)
+    assert len(trainer.learner.symmetries.transforms) == 8
+    history = trainer.learn()
+    assert history[-1]["train/steps"] > 0 and np.isfinite(history[-1]["loss/policy"])
