@@ -15,11 +15,9 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-__all__ = ["PRECISIONS", "Precision", "cpu_has_native_bf16", "resolve_precision"]
+from az_pz.config.schema import PRECISIONS
 
-PRECISIONS = ("auto", "float32", "bfloat16", "fastest")
-"""``auto``: bf16 on CUDA, float32 on a CPU; ``fastest``: as ``auto`` on CUDA, and on a CPU bf16 where it
-computes bf16 natively and a timing of the network finds it faster."""
+__all__ = ["PRECISIONS", "Precision", "cpu_has_native_bf16", "resolve_precision"]
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,9 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--selfplay-games", type=int_at_least(1), default=None, help="concurrent (and total) self-play games")
     parser.add_argument("--compile", action="store_true", help="torch.compile the inference copy")
     parser.add_argument("--channels-last", action="store_true", help="channels-last inference copy")
-    parser.add_argument("--precision", choices=("auto", "float32", "bfloat16", "fastest"), default="auto",
+    from az_pz.config.schema import PRECISIONS
+
+    parser.add_argument("--precision", choices=PRECISIONS, default="auto",
                         help="number format of the evaluator's forward passes, as selfplay.precision (default auto: "
                              "bf16 on CUDA, float32 on a CPU); compare float32 and bfloat16 runs")
     parser.add_argument("--json", metavar="PATH", default=None, help="also write the results as JSON")

@@ -12,6 +12,11 @@ from typing import Literal
 
 from az_pz.search import SearchConfig
 
+PRECISIONS = ("auto", "float32", "bfloat16", "fastest")
+"""The values of ``selfplay.precision`` (:mod:`az_pz.precision`): ``auto`` is bf16 on CUDA and float32 on a
+CPU; ``fastest`` is as ``auto`` on CUDA, and on a CPU bf16 where it is native and a timing of the network
+finds it faster."""
+
 __all__ = ["ArenaConfig", "EnvKwarg", "EvalConfig", "NetworkConfig", "RunConfig", "SearchConfig", "SelfPlayConfig",
            "TrainConfig"]
 
@@ -166,8 +171,8 @@ class SelfPlayConfig:
                f"selfplay.workers = {self.workers} needs selfplay.backend 'processes' or 'ray' (the inline backend "
                f"plays in the training process); set both, or workers 0")
         _check(self.random_games >= 0, "selfplay.random_games must be >= 0")
-        _check(self.precision in ("auto", "float32", "bfloat16", "fastest"),
-               f"selfplay.precision must be auto, float32, bfloat16 or fastest, got {self.precision!r}")
+        _check(self.precision in PRECISIONS,
+               f"selfplay.precision must be one of {', '.join(PRECISIONS)}, got {self.precision!r}")
         _check(self.worker_device in ("cpu", "cuda", "auto"),
                f"selfplay.worker_device must be cpu, cuda or auto, got {self.worker_device!r}")
 
