@@ -22,6 +22,7 @@ from az_pz.config import RunConfig, TrainConfig, lr_factor
 from az_pz.network import AlphaZeroNetwork, NetworkEvaluator, autocast
 from az_pz.precision import resolve_precision
 from az_pz.replay import PhaseBatch, ReplayBuffer, merge_batches
+from az_pz.selfplay.loop import augment
 from az_pz.task import TaskSpec
 
 __all__ = ["Learner", "random_play", "random_symmetry", "records_fraction", "sample", "step", "train", "train_step"]
@@ -177,15 +178,12 @@ def sample(trainer: Any, batch_size: int, records_fraction: float) -> list[Phase
 
 
 def random_symmetry(batch: PhaseBatch, symmetries: Any, rng: np.random.Generator) -> PhaseBatch:
-    """``batch`` with each position (observation, policy, legal mask) in one of its symmetries, drawn uniformly."""
+    """``batch`` with each position (observation, policy, legal mask) in one of its symmetries, drawn uniformly
+    from the copies :func:`az_pz.selfplay.loop.augment` makes."""
     observations, policies, masks = batch.observations.copy(), batch.policies.copy(), batch.masks.copy()
     for row in range(len(observations)):
-        pairs = symmetries.symmetries(observations[row], policies[row], batch.phase)
-        pick = int(rng.integers(len(pairs)))
-        if pick:
-            observations[row], policies[row] = pairs[pick]
-            masks[row] = symmetries.symmetries(batch.observations[row], batch.masks[row].astype(np.float32),
-                                               batch.phase)[pick][1] > 0.5
+        copies = augment(symmetries, batch.observations[row], batch.policies[row], batch.masks[row], batch.phase)
+        observations[row], policies[row], masks[row] = copies[int(rng.integers(len(copies)))]
     return PhaseBatch(batch.phase, observations, policies, batch.values, masks)
 
 def step(trainer: Any, batches: list[PhaseBatch], lr: float) -> np.ndarray:
