@@ -9,6 +9,7 @@ from az_pz.games import make_task
 from az_pz.network import AlphaZeroNetwork, NetworkEvaluator
 from az_pz.search import SearchConfig
 from az_pz.selfplay import SelfPlay, choose_actions
+from az_pz.selfplay.loop import discounted_returns
 from az_pz.task import rotate_to_player
 from learning_helpers import ToyTask
 
@@ -77,6 +78,26 @@ def test_three_player_two_phase_value_targets_sum_future_rewards():
     # the last recorded move of a game: its value target is that move's reward plus the final bonus
     obs, phase, policy, value, mask = positions[5]
     assert value.shape == (3,) and np.abs(value).max() <= 1
+
+
+def test_discounted_returns_count_each_reward_from_where_it_is_seen():
+    rewards = [np.array([0.5, -0.5]), np.array([0.0, 0.0]), np.array([-1.0, 1.0])]
+    returns = discounted_returns(rewards, 0.5, 2)
+    np.testing.assert_allclose(returns, [[0.25, -0.25], [-0.5, 0.5], [-1.0, 1.0], [0.0, 0.0]])
+    np.testing.assert_allclose(discounted_returns(rewards, 1.0, 2)[0], [-0.5, 0.5])  # undiscounted: the sum
+
+
+def test_discounted_value_targets_shrink_with_the_plies_to_the_end():
+    """Tic-tac-toe pays only at its end: a position ``k`` plies before it gets ``discount ** (k - 1)`` times
+    the result, so the last move's target is the whole result and earlier ones less."""
+    discount = 0.9
+    plain, _ = _selfplay(symmetry_augmentation=False).play(1, np.random.default_rng(3))
+    discounted, _ = _selfplay(symmetry_augmentation=False, discount=discount).play(1, np.random.default_rng(3))
+    assert len(plain) == len(discounted) >= 5  # the same game: the targets do not steer the moves
+    for k, (p, d) in enumerate(zip(reversed(plain), reversed(discounted))):
+        np.testing.assert_array_equal(p[2], d[2])
+        np.testing.assert_allclose(d[3], p[3] * discount ** k, rtol=1e-6)
+    assert np.abs(plain[-1][3]).max() == 1.0 or np.all(plain[-1][3] == 0)
 
 
 def test_choose_actions_temperature():

@@ -92,6 +92,12 @@ class SelfPlayConfig:
     """Value target = ``(1 - mix) * game result + mix * root value of the search`` (the mover's frame). The
     result alone is unbiased but noisy (one game); the search value is smoother, and exact where the solver
     proved the root. KataGo-like blends; 0: the game result alone (AlphaZero)."""
+    discount: float = 1.0
+    """Per-ply discount of the value targets: a reward ``k`` plies after a position counts ``discount ** k``
+    there. Below 1 the network learns how far a result is, not only what it is, so the search (and the
+    policy trained on it) prefers the fastest win and the longest defence, which perfect play means; at 1
+    every win looks alike. The search itself stays undiscounted (a win it sees in the tree is worth 1 at any
+    depth; the solver already prefers the fastest proven one). 1: undiscounted (AlphaZero)."""
     full_search_prob: float = 1.0
     """Playout-cap randomization (KataGo): the probability that a move gets the full
     ``search.num_simulations`` and is recorded for training. KataGo: 0.25. 1.0 turns it off."""
@@ -147,6 +153,7 @@ class SelfPlayConfig:
         _check(self.temperature_moves >= 0, "selfplay.temperature_moves must be >= 0")
         _check(self.opening_random_plies >= 0, "selfplay.opening_random_plies must be >= 0")
         _check(0.0 <= self.value_target_mix <= 1.0, "selfplay.value_target_mix must be in [0, 1]")
+        _check(0.0 < self.discount <= 1.0, "selfplay.discount must be in (0, 1]")
         _check(0.0 < self.full_search_prob <= 1.0, "selfplay.full_search_prob must be in (0, 1]")
         _check(self.fast_simulations >= 0, "selfplay.fast_simulations must be >= 0")
         _check(self.full_search_prob == 1.0 or self.fast_simulations >= 1,

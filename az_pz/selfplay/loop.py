@@ -16,7 +16,9 @@ evaluator in one batch). Per move it applies:
   the false-positive rate (AlphaGo Zero); the threshold is lowered when that rate is too high.
 
 Value targets are the sum of rewards from the recorded position to the end of the game, per
-seat, rotated to the mover's frame and clipped to ``[-1, 1]`` (the network's tanh range); with
+seat, rotated to the mover's frame and clipped to ``[-1, 1]`` (the network's tanh range); with ``discount``
+below 1 each reward counts ``discount ** plies`` from the position it is seen from, so a faster win is worth
+more than a slower one and a longer defence more than a quick loss; with
 ``value_target_mix`` they are blended with the search's root value (exact where the solver proved the
 root). ``opening_random_plies`` starts each game from a uniformly random number (up to that many) of
 uniformly random moves, so that self-play sees varied positions rather than its own few openings. A game
@@ -48,10 +50,12 @@ class _Game:
     moves: int = 0
     total: np.ndarray | None = None
     """Sum of rewards per seat so far ``[P]``."""
-    records: list[tuple[np.ndarray, int, np.ndarray, np.ndarray, int, np.ndarray, np.ndarray]] = field(
+    records: list[tuple[np.ndarray, int, np.ndarray, np.ndarray, int, int, np.ndarray]] = field(
         default_factory=list)
-    """(observation, phase, policy, mask, mover, rewards-so-far at that point, root values [P]) per recorded
-    move."""
+    """(observation, phase, policy, mask, mover, ply, root values [P]) per recorded move; ``ply`` indexes
+    ``rewards``."""
+    rewards: list[np.ndarray] = field(default_factory=list)
+    """Rewards per seat of each ply played after the random opening; a resignation adds one last entry."""
     would_resign: int | None = None
     """Seat that would have resigned in a game played out to check the threshold."""
     actions: list[int] = field(default_factory=list)
@@ -87,6 +91,15 @@ def choose_actions(visit_counts: np.ndarray, temperature: np.ndarray, rng: np.ra
             best = np.flatnonzero(counts == counts.max())
             actions[b] = best[0] if len(best) == 1 else rng.choice(best)
     return actions
+
+
+def discounted_returns(rewards: list[np.ndarray], discount: float, num_players: int) -> np.ndarray:
+    """``[T + 1, P]``: row ``t`` is the return per seat from ply ``t`` on, ``sum_k discount**(k - t) * rewards[k]``
+    (row ``T``, after the last ply, is 0)."""
+    returns = np.zeros((len(rewards) + 1, num_players), np.float32)
+    for t in range(len(rewards) - 1, -1, -1):
+        returns[t] = rewards[t] + discount * returns[t + 1]
+    return returns
 
 
 class SelfPlay(ResignState):
@@ -146,6 +159,7 @@ class SelfPlay(ResignState):
                 action = int(actions[i])
                 game.state, rewards = task.step(game.state, action)
                 game.total = game.total + rewards
+                game.rewards.append(np.asarray(rewards, np.float32))
                 game.actions.append(action)
                 game.moves += 1
                 stats.moves += 1
@@ -153,7 +167,9 @@ class SelfPlay(ResignState):
                 if not ended and config.max_moves is not None and game.moves >= config.max_moves:
                     ended = True
                     if config.adjudicate_capped:
-                        game.total = game.total + np.asarray(task.adjudicate(game.state), np.float32)
+                        estimate = np.asarray(task.adjudicate(game.state), np.float32)
+                        game.total = game.total + estimate
+                        game.rewards[-1] = game.rewards[-1] + estimate
                         stats.adjudicated += 1
                 if ended:
                     finished.append(i)
@@ -204,7 +220,7 @@ class SelfPlay(ResignState):
         mask = np.asarray(task.legal_mask(game.state), bool)
         game.records.append((np.asarray(task.observe(game.state), np.float32), phase,
                              np.asarray(policy[:actions], np.float32), mask, task.to_play(game.state),
-                             game.total.copy(), np.asarray(root_values, np.float32).copy()))
+                             len(game.rewards), np.asarray(root_values, np.float32).copy()))
 
     def _resigns(self, game: _Game, root_values: np.ndarray, rng: np.random.Generator) -> bool:
         """True when the mover resigns now; may instead mark the game for a checking play-out."""
@@ -218,9 +234,10 @@ class SelfPlay(ResignState):
         if rng.random() < self.config.resign_playout_fraction:
             game.would_resign = mover
             return False
-        game.total = game.total.copy()
-        game.total[mover] -= 1.0
-        game.total[1 - mover] += 1.0
+        resignation = np.zeros_like(game.total)
+        resignation[mover], resignation[1 - mover] = -1.0, 1.0
+        game.total = game.total + resignation
+        game.rewards.append(resignation)
         return True
 
     def _finish(self, game: _Game, stats: SelfPlayStats) -> list[Position]:
@@ -234,8 +251,9 @@ class SelfPlay(ResignState):
                 self.resign_false_positives += 1
         out: list[Position] = []
         mix = self.config.value_target_mix
-        for observation, phase, policy, mask, mover, before, searched in game.records:
-            result = game.total - before
+        returns = discounted_returns(game.rewards, self.config.discount, self.task.spec.num_players)
+        for observation, phase, policy, mask, mover, ply, searched in game.records:
+            result = returns[ply]
             if mix:
                 result = (1.0 - mix) * result + mix * searched
             value = np.clip(rotate_to_player(result, mover), -1.0, 1.0).astype(np.float32)
