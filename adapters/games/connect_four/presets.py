@@ -17,8 +17,11 @@ def cpu() -> dict[str, Any]:
         search=dict(num_simulations=128, dirichlet_alpha=1.0, leaves_per_tree=8, solver=True, eval_cache=100_000),
         # Two single-threaded worker processes keep both cores of a small machine busy during self-play; their
         # forward passes run in bf16 where the CPU has it natively and a start-up timing finds it faster.
-        selfplay=dict(games_per_iteration=128, concurrent_games=64, temperature_moves=8,
-                      full_search_prob=0.5, fast_simulations=32, backend="processes",
+        # Games open with up to 8 random moves (positions beyond the search's own openings), and value targets
+        # are discounted per ply (the network learns how far a win is, so play takes the fastest): each
+        # measured at equal time in docs/strength.md.
+        selfplay=dict(games_per_iteration=128, concurrent_games=64, temperature_moves=8, opening_random_plies=8,
+                      discount=0.98, full_search_prob=0.5, fast_simulations=32, backend="processes",
                       workers=2, precision="fastest"),
         train=dict(iterations=200, time_limit_s=3300.0, batch_size=256, sample_reuse=3.0,
                    learning_rate=2e-3, replay_capacity=150_000, min_replay_size=1024, keep_every=25),
