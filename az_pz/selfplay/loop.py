@@ -47,9 +47,9 @@ __all__ = ["SelfPlay", "augment", "choose_actions"]
 @dataclass
 class _Game:
     state: Any
+    opening: np.ndarray
+    """Rewards per seat of the random opening ``[P]`` (zeros without one)."""
     moves: int = 0
-    total: np.ndarray | None = None
-    """Sum of rewards per seat so far ``[P]``."""
     records: list[tuple[np.ndarray, int, np.ndarray, np.ndarray, int, int, np.ndarray]] = field(
         default_factory=list)
     """(observation, phase, policy, mask, mover, ply, root values [P]) per recorded move; ``ply`` indexes
@@ -60,6 +60,11 @@ class _Game:
     """Seat that would have resigned in a game played out to check the threshold."""
     actions: list[int] = field(default_factory=list)
     """Every action played, in order (kept for game records)."""
+
+    @property
+    def total(self) -> np.ndarray:
+        """Sum of rewards per seat so far ``[P]``, the opening's included."""
+        return sum(self.rewards, self.opening)
 
 
 def augment(task: Task, observation: np.ndarray, policy: np.ndarray, mask: np.ndarray, phase: int,
@@ -158,7 +163,6 @@ class SelfPlay(ResignState):
                     continue
                 action = int(actions[i])
                 game.state, rewards = task.step(game.state, action)
-                game.total = game.total + rewards
                 game.rewards.append(np.asarray(rewards, np.float32))
                 game.actions.append(action)
                 game.moves += 1
@@ -167,9 +171,7 @@ class SelfPlay(ResignState):
                 if not ended and config.max_moves is not None and game.moves >= config.max_moves:
                     ended = True
                     if config.adjudicate_capped:
-                        estimate = np.asarray(task.adjudicate(game.state), np.float32)
-                        game.total = game.total + estimate
-                        game.rewards[-1] = game.rewards[-1] + estimate
+                        game.rewards[-1] = game.rewards[-1] + np.asarray(task.adjudicate(game.state), np.float32)
                         stats.adjudicated += 1
                 if ended:
                     finished.append(i)
@@ -211,7 +213,7 @@ class SelfPlay(ResignState):
             if task.is_terminal(child):
                 break  # keep the last live position: the game is played from there
             state, total = child, total + rewards
-        return _Game(state=state, total=total)
+        return _Game(state=state, opening=total)
 
     def _record(self, game: _Game, policy: np.ndarray, root_values: np.ndarray) -> None:
         task = self.task
@@ -234,20 +236,20 @@ class SelfPlay(ResignState):
         if rng.random() < self.config.resign_playout_fraction:
             game.would_resign = mover
             return False
-        resignation = np.zeros_like(game.total)
+        resignation = np.zeros_like(game.opening)
         resignation[mover], resignation[1 - mover] = -1.0, 1.0
-        game.total = game.total + resignation
         game.rewards.append(resignation)
         return True
 
     def _finish(self, game: _Game, stats: SelfPlayStats) -> list[Position]:
         stats.games += 1
-        stats.returns.append(game.total.copy())
+        total = game.total
+        stats.returns.append(total.copy())
         stats.game_actions.append(game.actions)
         if game.would_resign is not None:
             self.resign_playouts += 1
             seat = game.would_resign
-            if game.total[seat] >= game.total[1 - seat]:
+            if total[seat] >= total[1 - seat]:
                 self.resign_false_positives += 1
         out: list[Position] = []
         mix = self.config.value_target_mix
