@@ -104,6 +104,9 @@ class Trainer:
             self._print(self.learner.draw_symmetries_of(self.task))
         if config.selfplay.precision != "auto":
             self._print(f"self-play precision: {self.learner.precision.name} ({self.learner.precision.reason})")
+        if config.train.precision != "auto":
+            chosen = self.learner.train_precision
+            self._print(f"training precision: {chosen.name} ({chosen.reason})")
         self.selfplay: SelfPlayBackend = None  # type: ignore[assignment]  # built once the run directory exists
         """The self-play backend (``selfplay.backend``): plays with the current network, holds the resignation
         state saved with checkpoints (:mod:`az_pz.selfplay.backends`)."""

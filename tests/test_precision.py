@@ -6,13 +6,14 @@ import numpy as np
 import pytest
 import torch
 
-from az_pz.config import config_to_json, preset
+from az_pz.config import config_to_json, preset, replace_nested
 from az_pz.games import make_task
 from az_pz.network import AlphaZeroNetwork, NetworkEvaluator
-from az_pz.precision import cpu_has_native_bf16, resolve_precision
+from az_pz.precision import cpu_has_native_bf16, resolve_precision, resolve_train_precision
 from az_pz.selfplay.jobs import build_worker
 from az_pz.testing import random_game_states
 from az_pz.train import Trainer
+from az_pz.training.learner import Learner, training_threads
 from learning_helpers import tiny_config
 
 CPU = torch.device("cpu")
@@ -71,3 +72,45 @@ def test_an_unknown_precision_is_refused_in_the_config() -> None:
 def test_the_connect_four_preset_times_bf16_at_start_up() -> None:
     assert preset("connect_four_v3").selfplay.precision == "fastest"
     assert preset("connect_four_v3", gpu=True).selfplay.precision in ("auto", "fastest")  # bf16 on CUDA either way
+
+
+def test_training_steps_in_bf16_keep_float32_weights_and_learn(tmp_path) -> None:
+    config = tiny_config(train__precision="bfloat16", train__sample_reuse=4.0)
+    trainer = Trainer(config, run_dir=tmp_path / "run", progress=False, tensorboard=False)
+    assert trainer.learner.train_precision.bf16 and trainer.learner.train_precision.reason == "as set"
+    before = [p.detach().clone() for p in trainer.network.parameters()]
+    trainer.learn(1)
+    after = list(trainer.network.parameters())
+    assert all(p.dtype == torch.float32 for p in after)  # autocast: float32 master weights
+    assert any(not torch.equal(a, b) for a, b in zip(before, after))
+    assert np.isfinite(trainer.history[-1]["loss/total"])
+
+
+def test_fastest_training_precision_times_a_scratch_network() -> None:
+    task = make_task("connect_four_v3")
+    config = preset("connect_four_v3")
+    assert config.train.precision == "fastest"
+    torch.manual_seed(0)
+    timed = Learner(task.spec, config, CPU)
+    if cpu_has_native_bf16():
+        assert "for a training step" in timed.train_precision.reason  # measured, whichever it picked
+    else:
+        assert timed.train_precision.name == "float32"
+    torch.manual_seed(0)
+    plain = Learner(task.spec, replace_nested(config, train__precision="float32"), CPU)
+    for a, b in zip(timed.network.parameters(), plain.network.parameters()):
+        assert torch.equal(a, b)  # the timing stepped a scratch copy, never the run's network
+    assert resolve_train_precision("auto", torch.device("cuda")).bf16  # resolving needs no GPU
+    with pytest.raises(ValueError, match="train.precision"):
+        resolve_train_precision("half", CPU)
+    with pytest.raises(ValueError, match="train.precision"):
+        tiny_config(train__precision="fp8")
+
+
+def test_training_threads_are_set_for_the_steps_and_given_back() -> None:
+    before = torch.get_num_threads()
+    with training_threads(tiny_config(train__num_threads=before + 1)):
+        assert torch.get_num_threads() == before + 1
+    assert torch.get_num_threads() == before
+    with training_threads(tiny_config()):  # 0: the run's own threads, untouched
+        assert torch.get_num_threads() == before

@@ -100,6 +100,29 @@ def test_discounted_value_targets_shrink_with_the_plies_to_the_end():
     assert np.abs(plain[-1][3]).max() == 1.0 or np.all(plain[-1][3] == 0)
 
 
+def test_opening_random_share_keeps_the_other_games_on_the_initial_state():
+    """Tic-tac-toe's empty board is recorded only by games that start there: with no random opening in any
+    game, every game records it; with random openings of 1 to 4 plies in half the games, about half do."""
+    task = make_task("tictactoe_v3")
+    empty = np.asarray(task.observe(task.initial_state(0)), np.float32)
+
+    def games_from_the_empty_board(**config) -> int:
+        positions, stats = _selfplay(task, symmetry_augmentation=False, concurrent_games=8, **config).play(
+            40, np.random.default_rng(5))
+        assert stats.games == 40
+        return sum(np.array_equal(p[0], empty) for p in positions)
+
+    assert games_from_the_empty_board(opening_random_plies=4, opening_random_share=0.0) == 40
+    everyone = games_from_the_empty_board(opening_random_plies=4)  # share 1: k = 0 in about a fifth of them
+    half = games_from_the_empty_board(opening_random_plies=4, opening_random_share=0.5)
+    assert everyone < half < 40 and 18 <= half <= 34  # 20 + 20/5 = 24 expected
+
+
+def test_opening_random_share_is_checked():
+    with pytest.raises(ValueError, match="opening_random_share must be in"):
+        SelfPlayConfig(opening_random_plies=8, opening_random_share=1.5)
+
+
 def test_choose_actions_temperature():
     counts = np.array([[0, 10, 30], [5, 5, 0]])
     rng = np.random.default_rng(0)

@@ -244,7 +244,8 @@ def format_report(report: dict[str, Any]) -> str:
     lines += ["", f"self-play   {sp['games']} games, {sp['concurrent_games']} at once: {sp['games_per_hour']:,.0f} "
                   f"games/hour, {sp['sims_per_s']:,.0f} sims/s ({sp['evals_per_s']:,.0f} network evals/s), {sp['forward_share']:.0%} of wall time in the "
                   f"network forward pass (mean batch {sp['mean_batch']:.0f})",
-              f"training    {tr['samples_per_s']:,.0f} samples/s (batch {tr['batch_size']}, {tr['steps']} steps)"]
+              f"training    {tr['samples_per_s']:,.0f} samples/s (batch {tr['batch_size']}, {tr['steps']} steps"
+              + (f", {tr['precision']}, {tr['threads']} threads)" if "precision" in tr else ")")]
     return "\n".join(lines)
 
 

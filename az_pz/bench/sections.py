@@ -180,6 +180,7 @@ def bench_training(config: Any, task: Any, device: torch.device, batch_size: int
     from az_pz.config import replace_nested
     from az_pz.replay import PhaseBatch
     from az_pz.train import Trainer
+    from az_pz.training.learner import training_threads
 
     spec = task.spec
     phase = spec.phases[0]
@@ -195,11 +196,14 @@ def bench_training(config: Any, task: Any, device: torch.device, batch_size: int
     with tempfile.TemporaryDirectory() as run_dir:
         trainer = Trainer(config, run_dir=run_dir, task=task, device=str(device), progress=False, tensorboard=False)
         try:
-            trainer.train_step(batches)
-            start = time.perf_counter()
-            for _ in range(steps):
+            with training_threads(config):
                 trainer.train_step(batches)
-            elapsed = time.perf_counter() - start
+                start = time.perf_counter()
+                for _ in range(steps):
+                    trainer.train_step(batches)
+                elapsed = time.perf_counter() - start
         finally:
             trainer.close()
-    return {"batch_size": batch_size, "steps": steps, "samples_per_s": steps * batch_size / elapsed}
+    precision = trainer.learner.train_precision
+    return {"batch_size": batch_size, "steps": steps, "samples_per_s": steps * batch_size / elapsed,
+            "precision": precision.name, "threads": config.train.num_threads or torch.get_num_threads()}

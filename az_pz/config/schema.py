@@ -88,6 +88,10 @@ class SelfPlayConfig:
     """Each game opens with ``k`` uniformly random moves, ``k`` drawn uniformly from ``0..opening_random_plies``
     (not searched, not recorded): self-play then learns from varied positions, not only from the few openings
     its own search prefers. 0: every game starts from the initial state."""
+    opening_random_share: float = 1.0
+    """Share of the games that open with random moves (``opening_random_plies``); the others start from the
+    initial state. Below 1 the standard opening, where matches start, keeps most of self-play's games while
+    the rest still bring varied positions. 1: every game draws a random opening."""
     value_target_mix: float = 0.0
     """Value target = ``(1 - mix) * game result + mix * root value of the search`` (the mover's frame). The
     result alone is unbiased but noisy (one game); the search value is smoother, and exact where the solver
@@ -152,6 +156,7 @@ class SelfPlayConfig:
         _check(self.concurrent_games >= 1, "selfplay.concurrent_games must be >= 1")
         _check(self.temperature_moves >= 0, "selfplay.temperature_moves must be >= 0")
         _check(self.opening_random_plies >= 0, "selfplay.opening_random_plies must be >= 0")
+        _check(0.0 <= self.opening_random_share <= 1.0, "selfplay.opening_random_share must be in [0, 1]")
         _check(0.0 <= self.value_target_mix <= 1.0, "selfplay.value_target_mix must be in [0, 1]")
         _check(0.0 < self.discount <= 1.0, "selfplay.discount must be in (0, 1]")
         _check(0.0 < self.full_search_prob <= 1.0, "selfplay.full_search_prob must be in (0, 1]")
@@ -254,9 +259,20 @@ class TrainConfig:
     """Show each position drawn for a step in one random symmetry of the board: the task's own ``symmetries``,
     else those :mod:`az_pz.symmetry` confirms by replaying random games (othello 4, hex 5x5 2). The replay keeps
     one copy of each position, where ``selfplay.symmetry_augmentation`` stores every copy: use one of the two."""
+    precision: str = "auto"
+    """Number format of the gradient steps (:mod:`az_pz.precision`), as ``selfplay.precision``: ``auto`` (bf16
+    autocast on CUDA, float32 on a CPU), ``float32``, ``bfloat16``, or ``fastest`` (on a CPU, bf16 where it is
+    native and a start-up timing of one training step finds it faster). Weights and optimizer state stay
+    float32 either way."""
+    num_threads: int = 0
+    """Torch CPU threads while the network trains; 0: the run's ``num_threads``. Self-play and training take
+    turns, so on the ``processes`` backend the steps can use the cores the idle workers leave."""
 
     def __post_init__(self) -> None:
         _check(self.iterations >= 0, "train.iterations must be >= 0")
+        _check(self.precision in PRECISIONS,
+               f"train.precision must be one of {', '.join(PRECISIONS)}, got {self.precision!r}")
+        _check(self.num_threads >= 0, "train.num_threads must be >= 0 (0: the run's num_threads)")
         _check(self.time_limit_s is None or self.time_limit_s > 0, "train.time_limit_s must be > 0 or None")
         _check(self.batch_size >= 1, "train.batch_size must be >= 1")
         _check(self.sample_reuse > 0, "train.sample_reuse must be > 0")

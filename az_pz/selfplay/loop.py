@@ -21,7 +21,8 @@ below 1 each reward counts ``discount ** plies`` from the position it is seen fr
 more than a slower one and a longer defence more than a quick loss; with
 ``value_target_mix`` they are blended with the search's root value (exact where the solver proved the
 root). ``opening_random_plies`` starts each game from a uniformly random number (up to that many) of
-uniformly random moves, so that self-play sees varied positions rather than its own few openings. A game
+uniformly random moves, so that self-play sees varied positions rather than its own few openings
+(``opening_random_share`` of the games; the others start from the initial state). A game
 cut at ``max_moves`` ends there; with ``adjudicate_capped`` its end adds ``task.adjudicate(state)``,
 the task's estimate of the returns still to come (e.g. chess material), to every target.
 """
@@ -105,6 +106,16 @@ def discounted_returns(rewards: list[np.ndarray], discount: float, num_players: 
     for t in range(len(rewards) - 1, -1, -1):
         returns[t] = rewards[t] + discount * returns[t + 1]
     return returns
+
+
+def _opening_plies(config: SelfPlayConfig, rng: np.random.Generator) -> int:
+    """Random plies a new game opens with: none outside the ``opening_random_share`` of games, else uniform in
+    ``0..opening_random_plies`` (with a share of 1 the stream of draws is the one it always was)."""
+    if not config.opening_random_plies:
+        return 0
+    if config.opening_random_share < 1.0 and rng.random() >= config.opening_random_share:
+        return 0
+    return int(rng.integers(0, config.opening_random_plies + 1))
 
 
 class SelfPlay(ResignState):
@@ -207,7 +218,7 @@ class SelfPlay(ResignState):
         task = self.task
         state = task.initial_state(seed)
         total = np.zeros(task.spec.num_players, np.float32)
-        plies = int(rng.integers(0, self.config.opening_random_plies + 1)) if self.config.opening_random_plies else 0
+        plies = _opening_plies(self.config, rng)
         for _ in range(plies):  # a random opening: not searched, not recorded, its rewards counted
             child, rewards = task.step(state, int(rng.choice(np.flatnonzero(task.legal_mask(state)))))
             if task.is_terminal(child):

@@ -8,7 +8,9 @@ and random generator; the trainer's ``train_step`` and the loop call them.
 
 from __future__ import annotations
 
+import contextlib
 import math
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -20,12 +22,13 @@ from az_pz import checkpoint as ckpt
 from az_pz import schedule
 from az_pz.config import RunConfig, TrainConfig, lr_factor
 from az_pz.network import AlphaZeroNetwork, NetworkEvaluator, autocast
-from az_pz.precision import resolve_precision
+from az_pz.precision import Precision, resolve_precision, resolve_train_precision, time_call
 from az_pz.replay import PhaseBatch, ReplayBuffer, merge_batches
 from az_pz.selfplay.loop import augment
 from az_pz.task import TaskSpec
 
-__all__ = ["Learner", "random_play", "random_symmetry", "records_fraction", "sample", "step", "train", "train_step"]
+__all__ = ["Learner", "gradient_step", "random_play", "random_symmetry", "records_fraction", "sample", "step", "train",
+           "train_step", "training_threads"]
 
 
 class Learner:
@@ -39,6 +42,8 @@ class Learner:
                                            spec.phases[0].observation_shape)
         """Of the evaluator's forward passes (self-play inline, in-training evaluation, the yardstick)."""
         self.evaluator = NetworkEvaluator(self.network, device, bf16=self.precision.bf16)
+        self.train_precision = _train_precision(spec, config, device)
+        """Of the gradient steps (``train.precision``)."""
         self.replay = ReplayBuffer(spec, config.train.replay_capacity)
         self.records: ReplayBuffer | None = None
         """Positions from recorded games (``az_pz.warmstart``), mixed into batches at ``train.records_fraction``."""
@@ -148,10 +153,11 @@ def train(trainer: Any, new_samples: int) -> dict[str, float]:
     progress = schedule.progress(trainer.plan, trainer.iteration)  # the planned run, never the clock
     totals = np.zeros(3)
     lr = train.learning_rate
-    for _ in range(steps):
-        lr = train.learning_rate * lr_factor(train.lr_schedule, progress, int(trainer.counters["train_steps"]),
-                                             train.warmup_steps, train.min_lr_fraction)
-        totals += step(trainer, sample(trainer, train.batch_size, fraction), lr)
+    with training_threads(trainer.config):
+        for _ in range(steps):
+            lr = train.learning_rate * lr_factor(train.lr_schedule, progress, int(trainer.counters["train_steps"]),
+                                                 train.warmup_steps, train.min_lr_fraction)
+            totals += step(trainer, sample(trainer, train.batch_size, fraction), lr)
     policy, value, entropy = (float(x) for x in totals / steps)
     return {"loss/policy": policy, "loss/value": value, "loss/total": policy + train.value_loss_weight * value,
             "loss/target_entropy": entropy, "train/lr": lr, "train/steps": float(steps),
@@ -198,27 +204,69 @@ def step(trainer: Any, batches: list[PhaseBatch], lr: float) -> np.ndarray:
 
 def train_step(trainer: Any, batches: list[PhaseBatch]) -> np.ndarray:
     """One AdamW step on a batch grouped by phase; returns (policy loss, value loss, target entropy)."""
-    trainer.network.train()
+    return gradient_step(trainer.network, trainer.optimizer, batches, trainer.config.train, trainer.device,
+                         trainer.learner.train_precision.bf16)
+
+
+def gradient_step(network: torch.nn.Module, optimizer: torch.optim.Optimizer, batches: list[PhaseBatch],
+                  train: TrainConfig, device: torch.device, bf16: bool) -> np.ndarray:
+    """:func:`train_step` on explicit parts (the start-up timing of ``train.precision`` steps a scratch copy)."""
+    network.train()
     total = sum(len(b.values) for b in batches)
     policy_sum = value_sum = entropy_sum = 0.0
-    loss = torch.zeros((), device=trainer.device)
-    with autocast(trainer.device):
+    loss = torch.zeros((), device=device)
+    with autocast(device, bf16=bf16):
         for batch in batches:
-            obs = torch.from_numpy(batch.observations).to(trainer.device)
-            target_pi = torch.from_numpy(batch.policies).to(trainer.device)
-            target_v = torch.from_numpy(batch.values).to(trainer.device)
-            mask = torch.from_numpy(batch.masks).to(trainer.device)
-            logits, values = trainer.network(obs, batch.phase)
+            obs = torch.from_numpy(batch.observations).to(device)
+            target_pi = torch.from_numpy(batch.policies).to(device)
+            target_v = torch.from_numpy(batch.values).to(device)
+            mask = torch.from_numpy(batch.masks).to(device)
+            logits, values = network(obs, batch.phase)
             log_p = F.log_softmax(logits.float().masked_fill(~mask, -1e9), dim=1)
             policy = -(target_pi * log_p).sum(dim=1).sum()
             value = ((values.float() - target_v) ** 2).mean(dim=1).sum()
-            loss = loss + (policy + trainer.config.train.value_loss_weight * value) / total
+            loss = loss + (policy + train.value_loss_weight * value) / total
             policy_sum += float(policy.detach())
             value_sum += float(value.detach())
             entropy_sum += float(-(target_pi * torch.log(target_pi.clamp_min(1e-12))).sum().detach())
-    trainer.optimizer.zero_grad(set_to_none=True)
+    optimizer.zero_grad(set_to_none=True)
     loss.backward()
-    if trainer.config.train.grad_clip_norm is not None:
-        torch.nn.utils.clip_grad_norm_(trainer.network.parameters(), trainer.config.train.grad_clip_norm)
-    trainer.optimizer.step()
+    if train.grad_clip_norm is not None:
+        torch.nn.utils.clip_grad_norm_(network.parameters(), train.grad_clip_norm)
+    optimizer.step()
     return np.array([policy_sum / total, value_sum / total, entropy_sum / total])
+
+
+@contextlib.contextmanager
+def training_threads(config: RunConfig) -> Iterator[None]:
+    """Torch runs the gradient steps on ``train.num_threads`` CPU threads (0: the run's own), then returns to
+    the threads it had: the cores the idle self-play workers leave are the training's while it runs."""
+    threads = config.train.num_threads
+    before = torch.get_num_threads()
+    if threads and threads != before:
+        torch.set_num_threads(threads)
+    try:
+        yield
+    finally:
+        if torch.get_num_threads() != before:
+            torch.set_num_threads(before)
+
+
+def _train_precision(spec: TaskSpec, config: RunConfig, device: torch.device) -> Precision:
+    """``train.precision`` resolved; ``fastest`` times one step of a scratch network (the run's own stays as
+    initialised) on a batch of zero positions of phase 0, on the training's threads."""
+    phase, batch = spec.phases[0], config.train.batch_size
+
+    def time_step(bf16: bool) -> float:
+        network = AlphaZeroNetwork(spec, config.network).to(device)
+        optimizer = _adamw(network, config.train)
+        zeros = PhaseBatch(0, np.zeros((batch, *phase.observation_shape), np.float32),
+                           np.full((batch, phase.num_actions), 1.0 / phase.num_actions, np.float32),
+                           np.zeros((batch, spec.num_players), np.float32),
+                           np.ones((batch, phase.num_actions), bool))
+        return time_call(lambda: gradient_step(network, optimizer, [zeros], config.train, device, bf16))
+
+    if config.train.precision != "fastest" or device.type != "cpu":
+        return resolve_train_precision(config.train.precision, device)
+    with training_threads(config):
+        return resolve_train_precision(config.train.precision, device, time_step)

@@ -127,15 +127,16 @@ def _pretrain(trainer, options: WarmStart, holdout: list, say) -> dict[str, floa
     start = time.perf_counter()
     totals, counted = np.zeros(3), 0
     every = max(1, steps // 10)
-    for done in range(1, steps + 1):
-        lr = config.learning_rate * lr_factor("cosine", (done - 1) / steps, done - 1, config.warmup_steps,
-                                              config.min_lr_fraction)
-        totals += learner.step(trainer, records.sample(config.batch_size, trainer.rng), lr)
-        counted += 1
-        if done % every == 0 or done == steps:
-            policy, value, _ = totals / counted
-            say(f"pretrain step {done}/{steps}: loss policy {policy:.3f} value {value:.3f} lr {lr:.2e}")
-            totals, counted = np.zeros(3), 0
+    with learner.training_threads(trainer.config):
+        for done in range(1, steps + 1):
+            lr = config.learning_rate * lr_factor("cosine", (done - 1) / steps, done - 1, config.warmup_steps,
+                                                  config.min_lr_fraction)
+            totals += learner.step(trainer, records.sample(config.batch_size, trainer.rng), lr)
+            counted += 1
+            if done % every == 0 or done == steps:
+                policy, value, _ = totals / counted
+                say(f"pretrain step {done}/{steps}: loss policy {policy:.3f} value {value:.3f} lr {lr:.2e}")
+                totals, counted = np.zeros(3), 0
     metrics = {"pretrain/steps": float(steps), "pretrain/seconds": time.perf_counter() - start}
     metrics.update(_holdout_metrics(trainer, holdout))
     if "pretrain/holdout_move_accuracy" in metrics:
