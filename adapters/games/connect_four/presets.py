@@ -18,13 +18,13 @@ def cpu() -> dict[str, Any]:
         search=dict(num_simulations=128, dirichlet_alpha=1.0, leaves_per_tree=8, solver=True, eval_cache=100_000),
         # Two single-threaded worker processes keep both cores of a small machine busy during self-play; their
         # forward passes run in bf16 where the CPU has it natively and a start-up timing finds it faster.
-        # Half the games open with up to 8 random moves (positions beyond the search's own openings; the other
-        # half keep the standard opening, where matches start), and value targets are discounted per ply (the
-        # network learns how far a win is, so play takes the fastest): each measured at equal time in
-        # docs/strength.md.
+        # Games open with up to 8 random moves (positions beyond the search's own openings; random openings in
+        # only half the games cost the yardstick more than the extra standard openings gave), and value targets
+        # are discounted per ply (the network learns how far a win is, so play takes the fastest): each
+        # measured at equal time in docs/strength.md.
         selfplay=dict(games_per_iteration=128, concurrent_games=64, temperature_moves=8, opening_random_plies=8,
-                      opening_random_share=0.5, discount=0.98, full_search_prob=0.5, fast_simulations=32,
-                      backend="processes", workers=2, precision="fastest"),
+                      discount=0.98, full_search_prob=0.5, fast_simulations=32, backend="processes",
+                      workers=2, precision="fastest"),
         # The gradient steps run while the workers wait: on both cores, in bf16 where a start-up timing finds
         # it faster (docs/bench.md). The hour ends the run; the iteration count is only a ceiling above it.
         train=dict(iterations=400, time_limit_s=3300.0, batch_size=256, sample_reuse=3.0,
