@@ -9,6 +9,7 @@ and random generator; the trainer's ``train_step`` and the loop call them.
 from __future__ import annotations
 
 import contextlib
+import functools
 import math
 from collections.abc import Iterator
 from pathlib import Path
@@ -253,20 +254,22 @@ def training_threads(config: RunConfig) -> Iterator[None]:
 
 
 def _train_precision(spec: TaskSpec, config: RunConfig, device: torch.device) -> Precision:
-    """``train.precision`` resolved; ``fastest`` times one step of a scratch network (the run's own stays as
-    initialised) on a batch of zero positions of phase 0, on the training's threads."""
+    """``train.precision`` resolved; ``fastest`` times steps of one scratch network (the run's own stays as
+    initialised) on a batch of zero positions of phase 0, on the training's threads. The scratch parts are
+    built only when a timing is asked for."""
     phase, batch = spec.phases[0], config.train.batch_size
 
-    def time_step(bf16: bool) -> float:
+    @functools.cache
+    def scratch() -> tuple[torch.nn.Module, torch.optim.Optimizer, PhaseBatch]:
         network = AlphaZeroNetwork(spec, config.network).to(device)
-        optimizer = _adamw(network, config.train)
         zeros = PhaseBatch(0, np.zeros((batch, *phase.observation_shape), np.float32),
                            np.full((batch, phase.num_actions), 1.0 / phase.num_actions, np.float32),
-                           np.zeros((batch, spec.num_players), np.float32),
-                           np.ones((batch, phase.num_actions), bool))
+                           np.zeros((batch, spec.num_players), np.float32), np.ones((batch, phase.num_actions), bool))
+        return network, _adamw(network, config.train), zeros
+
+    def time_step(bf16: bool) -> float:
+        network, optimizer, zeros = scratch()
         return time_call(lambda: gradient_step(network, optimizer, [zeros], config.train, device, bf16))
 
-    if config.train.precision != "fastest" or device.type != "cpu":
-        return resolve_train_precision(config.train.precision, device)
     with training_threads(config):
         return resolve_train_precision(config.train.precision, device, time_step)
