@@ -1,23 +1,23 @@
 """The planned length of a run, which the learning-rate schedule spans; recorded so one run is one run.
 
-A run's learning rate decays over its planned iterations (``train.lr_schedule``). Without a time limit the
-plan is ``train.iterations``. With ``train.time_limit_s`` the plan used to be re-read from the clock at every
-step (``max(iteration / iterations, seconds / time_limit)``), so two runs of one command, or a run and its
-resumed copy, followed different schedules. Now the time limit is turned into an iteration count once:
+A run's learning rate decays with its *progress* in [0, 1] (``train.lr_schedule``). Without a time limit
+progress is ``iteration / train.iterations``. With ``train.time_limit_s`` the length of the run is known
+only in seconds, so progress follows an estimate of the iterations the clock will allow:
 
-- for the first :data:`PLAN_AFTER` iterations the schedule follows ``iteration / train.iterations`` (no
-  clock), and the time limit alone can stop the run;
-- at the end of iteration :data:`PLAN_AFTER` the plan is fixed: ``time_limit_s / seconds per iteration`` (the
-  mean of the last two iterations, which train), clamped to ``[iterations done, train.iterations]``;
-- from then on the schedule spans the plan: the learning rate reaches its floor at the planned iteration and
-  stays there if the clock allows more.
+- for the first :data:`PLAN_AFTER` iterations progress follows ``iteration / train.iterations`` (no clock),
+  and the time limit alone can stop the run;
+- from the end of iteration :data:`PLAN_AFTER` on, the estimate is renewed after every iteration: the
+  iterations done plus the time left over the recent pace (the mean of the last iterations), clamped to
+  ``[iterations done, train.iterations]``. Progress keeps the value it reached and spreads what remains
+  of it evenly over the estimated iterations left, so it never jumps or goes back, and it reaches 1 at the
+  last iteration the clock allows.
+
+A fixed estimate misjudges runs whose iterations lengthen as play improves (docs/training.md).
 
 The clock, not the plan, ends a time-limited run (:func:`is_last`): it stops after the iteration that ends
-nearest its limit, so a run whose first iterations were slow (a busy machine, the first evaluations) still
-uses all its time.
-
-The plan lives in ``state.json`` (``"schedule"``); a resumed run continues it. Changing ``train.iterations``
-or ``train.time_limit_s`` on resume re-plans from the recorded seconds per iteration, and says so.
+nearest its limit. The plan lives in ``state.json`` (``"schedule"``); a resumed run continues it from the
+progress it reached. Changing ``train.iterations`` or ``train.time_limit_s`` on resume re-plans the rest of
+the run from there (and says so); progress is never moved back.
 """
 
 from __future__ import annotations
@@ -28,10 +28,14 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from az_pz.config.schema import TrainConfig
 
-__all__ = ["PLAN_AFTER", "is_last", "lr_factor", "new_plan", "progress", "replan", "update_plan"]
+__all__ = ["PLAN_AFTER", "PACE_ITERATIONS", "is_last", "lr_factor", "new_plan", "progress", "replan",
+           "update_plan"]
 
 PLAN_AFTER = 3
 """Iterations timed before a time limit becomes an iteration count."""
+
+PACE_ITERATIONS = 4
+"""Iterations whose mean wall time is the pace of the estimate (one alone is noisy: evaluations, saves)."""
 
 
 def new_plan(train: TrainConfig) -> dict[str, Any]:
@@ -39,13 +43,19 @@ def new_plan(train: TrainConfig) -> dict[str, Any]:
     fixed = train.time_limit_s is None
     return {"iterations": train.iterations, "time_limit_s": train.time_limit_s,
             "planned_iterations": train.iterations if fixed else None,
-            "seconds_per_iteration": None, "fixed_at_iteration": 0 if fixed else None}
+            "seconds_per_iteration": None, "fixed_at_iteration": 0 if fixed else None,
+            "progress": 0.0}
 
 
 def progress(plan: dict[str, Any], iteration: int) -> float:
     """Schedule progress in [0, 1] at ``iteration`` (iterations completed): no clock involved."""
-    total = plan["planned_iterations"] if plan["planned_iterations"] is not None else plan["iterations"]
-    return min(1.0, iteration / max(total, 1))
+    if plan["planned_iterations"] is None:
+        return min(1.0, iteration / max(plan["iterations"], 1))
+    if iteration >= plan["planned_iterations"]:
+        return 1.0
+    start, reached = plan["fixed_at_iteration"] or 0, plan.get("progress", 0.0)  # plans of older runs: 0, 0
+    left = max(plan["planned_iterations"] - start, 1)
+    return min(1.0, reached + (1.0 - reached) * max(iteration - start, 0) / left)
 
 
 def is_last(plan: dict[str, Any], iteration: int, seconds: float, pace: float) -> bool:
@@ -55,47 +65,53 @@ def is_last(plan: dict[str, Any], iteration: int, seconds: float, pace: float) -
     return limit is not None and seconds + 0.5 * pace >= limit
 
 
-def update_plan(plan: dict[str, Any], iteration: int, recent_seconds: list[float]) -> str | None:
-    """Fix a time-limited plan at the end of iteration :data:`PLAN_AFTER`; returns a line saying so, or None."""
-    if plan["planned_iterations"] is not None or plan["time_limit_s"] is None or iteration < PLAN_AFTER:
+def update_plan(plan: dict[str, Any], iteration: int, recent_seconds: list[float],
+                seconds: float | None = None) -> str | None:
+    """Renew a time-limited plan at the end of ``iteration``, ``seconds`` into the run (default: the iterations
+    at the recent pace); returns a line the first time, when the clock starts to set the schedule."""
+    if plan["time_limit_s"] is None or iteration < PLAN_AFTER or not recent_seconds:
         return None
-    seconds = sum(recent_seconds[-2:]) / max(len(recent_seconds[-2:]), 1)
-    plan["seconds_per_iteration"] = seconds
-    plan["planned_iterations"] = _clamp(plan, iteration)
-    plan["fixed_at_iteration"] = iteration
-    return (f"time limit {plan['time_limit_s']:.0f}s at {seconds:.1f}s per iteration: the run is planned for "
-            f"{plan['planned_iterations']} iterations (learning-rate schedule and end; recorded in state.json)")
+    first = plan["planned_iterations"] is None
+    pace = sum(recent_seconds[-PACE_ITERATIONS:]) / len(recent_seconds[-PACE_ITERATIONS:])
+    _renew(plan, iteration, pace, iteration * pace if seconds is None else seconds, progress(plan, iteration))
+    if not first:
+        return None
+    return (f"time limit {plan['time_limit_s']:.0f}s at {pace:.1f}s per iteration: about "
+            f"{plan['planned_iterations']} iterations; the learning-rate schedule follows the estimate, "
+            "renewed every iteration (recorded in state.json)")
 
 
 def replan(plan: dict[str, Any] | None, train: TrainConfig, iteration: int,
            seconds_so_far: float) -> tuple[dict[str, Any], str | None]:
-    """The plan a resumed run follows: the recorded one, or a new one when ``train.iterations`` or
-    ``train.time_limit_s`` changed (from the recorded seconds per iteration). Checkpoints written before
-    plans were recorded get one from their counters."""
+    """The plan a resumed run follows: the recorded one, or, when ``train.iterations`` or
+    ``train.time_limit_s`` changed, a new one that goes on from the progress reached. Checkpoints written
+    before plans were recorded get one from their counters."""
     if plan is None:
         plan = new_plan(train)
         if train.time_limit_s is not None and iteration >= PLAN_AFTER:
-            update_plan(plan, iteration, [seconds_so_far / iteration])
+            update_plan(plan, iteration, [seconds_so_far / iteration], seconds_so_far)
         return plan, None
     if plan["iterations"] == train.iterations and plan["time_limit_s"] == train.time_limit_s:
         return plan, None
-    seconds = plan.get("seconds_per_iteration")
+    reached = progress(plan, iteration)
+    pace = plan.get("seconds_per_iteration") or (seconds_so_far / iteration if iteration else None)
     new = new_plan(train)
-    if train.time_limit_s is not None and seconds:
-        new["seconds_per_iteration"] = seconds
-        new["planned_iterations"] = _clamp(new, iteration)
-        new["fixed_at_iteration"] = iteration
-    elif train.time_limit_s is not None and iteration >= PLAN_AFTER:
-        update_plan(new, iteration, [seconds_so_far / iteration])
+    if train.time_limit_s is None:
+        new.update(progress=reached, fixed_at_iteration=iteration,
+                   planned_iterations=max(train.iterations, iteration + 1))
+    elif pace and iteration >= PLAN_AFTER:
+        _renew(new, iteration, pace, seconds_so_far, reached)
     total = new["planned_iterations"]
-    return new, (f"train.iterations / train.time_limit_s changed on resume: the schedule is re-planned for "
-                 f"{total if total is not None else 'a time limit to be measured, up to ' + str(train.iterations)} "
-                 "iterations (the learning rate moves accordingly)")
+    return new, (f"train.iterations / train.time_limit_s changed on resume: the rest of the schedule is "
+                 f"re-planned for {total if total is not None else 'a time limit to be measured, up to ' + str(train.iterations)} "
+                 f"iterations, from the progress reached ({reached:.2f})")
 
 
-def _clamp(plan: dict[str, Any], iteration: int) -> int:
-    estimate = math.floor(plan["time_limit_s"] / max(plan["seconds_per_iteration"], 1e-9))
-    return int(min(plan["iterations"], max(iteration, estimate)))
+def _renew(plan: dict[str, Any], iteration: int, pace: float, seconds: float, reached: float) -> None:
+    """Estimate the run's length from ``pace`` and the time left; progress goes on from ``reached``."""
+    left = math.floor((plan["time_limit_s"] - seconds) / max(pace, 1e-9) + 0.5)  # is_last's rounding
+    plan.update(progress=reached, fixed_at_iteration=iteration, seconds_per_iteration=pace,
+                planned_iterations=int(min(plan["iterations"], iteration + max(left, 0))))
 
 
 def lr_factor(schedule: str, progress: float, step: int, warmup_steps: int, min_fraction: float) -> float:

@@ -58,9 +58,9 @@ def _stop_reason(last_by_clock: bool, iteration: int, seconds: float, limit: flo
     return None
 
 
-def _recent_seconds(history: list[dict[str, Any]]) -> list[float]:
-    """The wall times of the last two iterations logged (the pace the clock and the schedule's plan go by)."""
-    return [m["time/iteration_s"] for m in history[-2:] if "time/iteration_s" in m]
+def _recent_seconds(history: list[dict[str, Any]], count: int = 2) -> list[float]:
+    """The wall times of the last ``count`` iterations logged (the pace the clock and the schedule's plan go by)."""
+    return [m["time/iteration_s"] for m in history[-count:] if "time/iteration_s" in m]
 
 
 class _Part:
@@ -195,7 +195,8 @@ class Trainer:
         metrics["time/iteration_s"] = time.perf_counter() - start
         metrics["time/total_s"] = self.counters["seconds"]
         self._log(metrics)
-        note = schedule.update_plan(self.plan, self.iteration, _recent_seconds(self.history))
+        note = schedule.update_plan(self.plan, self.iteration, _recent_seconds(self.history, schedule.PACE_ITERATIONS),
+                                    self.counters["seconds"])
         if note:
             self._print(note)
         if self.iteration % config.train.checkpoint_every == 0 or final:
