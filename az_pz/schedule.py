@@ -53,7 +53,9 @@ def progress(plan: dict[str, Any], iteration: int) -> float:
         return min(1.0, iteration / max(plan["iterations"], 1))
     if iteration >= plan["planned_iterations"]:
         return 1.0
-    start, reached = plan["fixed_at_iteration"] or 0, plan.get("progress", 0.0)  # plans of older runs: 0, 0
+    if "progress" not in plan:  # a plan of an earlier version, fixed once: it spans the whole run
+        return iteration / max(plan["planned_iterations"], 1)
+    start, reached = plan["fixed_at_iteration"] or 0, plan["progress"]
     left = max(plan["planned_iterations"] - start, 1)
     return min(1.0, reached + (1.0 - reached) * max(iteration - start, 0) / left)
 

@@ -83,6 +83,14 @@ def test_changing_the_limit_on_resume_replans_from_the_recorded_pace():
     assert schedule.progress(untimed, 5) == reached and schedule.progress(untimed, 40) == 1.0
 
 
+def test_a_plan_fixed_once_by_an_earlier_version_keeps_its_schedule_on_resume():
+    old = {"iterations": 400, "time_limit_s": 3300.0, "planned_iterations": 319, "seconds_per_iteration": 10.3,
+           "fixed_at_iteration": 3}
+    assert schedule.progress(old, 100) == 100 / 319
+    resumed, note = schedule.replan(dict(old), TrainConfig(iterations=400, time_limit_s=3300.0), 100, 1200.0)
+    assert resumed == old and note is None
+
+
 def test_the_clock_ends_a_run_at_the_iteration_nearest_its_limit():
     plan = schedule.new_plan(TrainConfig(iterations=100, time_limit_s=60.0))
     schedule.update_plan(plan, 3, [20.0, 20.0], 60.0)  # the limit reached at the pace of the first ones
