@@ -27,13 +27,6 @@ def test_gpu_presets_are_larger():
         preset("go_v5", env_kwargs={"board_size": 7})
 
 
-def test_the_go_9x9_cpu_agent_searches_more_than_its_self_play():
-    cpu9 = preset("go_v5")
-    assert (cpu9.search.num_simulations, cpu9.eval.num_simulations) == (32, 256)
-    assert preset("go_v5", gpu=True).eval.num_simulations == 2 * preset("go_v5", gpu=True).search.num_simulations
-    assert preset("go_v5", env_kwargs={"board_size": 13}).eval.num_simulations == 64
-
-
 def test_registry_ids_and_unknown_games_get_a_config():
     assert preset("classic/connect_four-v3").game == "connect_four_v3"
     assert preset("my_game_v0").game == "my_game_v0"

@@ -13,7 +13,6 @@ def overrides(board_size: int, gpu: bool) -> dict[str, Any]:
     if not gpu:
         blocks, channels = min(blocks, 4), min(channels, 64)
     sims = {9: 128, 13: 200, 19: 400}[board_size] if gpu else 32
-    play_sims = 2 * sims if gpu or board_size != 9 else 256
     return dict(
         env_kwargs={"board_size": board_size, "komi": 7.5},
         network=dict(kind="resnet", num_blocks=blocks, channels=channels, value_hidden=128),
@@ -37,12 +36,8 @@ def overrides(board_size: int, gpu: bool) -> dict[str, Any]:
                    batch_size=1024 if gpu else 128, sample_reuse=2.0,
                    learning_rate=1e-3, replay_capacity=500_000 if gpu else 20_000, min_replay_size=1024,
                    keep_every=50 if gpu else 10),  # checkpoints kept for Elo over training
-        # The trained agent plays with more search than self-play affords: on 9x9 the network from records
-        # won 47.5% against GNU Go level 1 at 256 simulations, 30% at 64 (docs/warm_start.md). Its games
-        # against random during training are few: it wins them all, and each costs the run's time.
-        eval=dict(every=10 if gpu else 5, num_simulations=play_sims, games_vs_random=10 if gpu else 2,
-                  games_vs_rollout=0, rollout_simulations=50, final_games=20 if gpu else 10,
-                  final_rollout_simulations=50),
+        eval=dict(every=10 if gpu else 5, num_simulations=2 * sims, games_vs_random=10, games_vs_rollout=0,
+                  rollout_simulations=50, final_games=20, final_rollout_simulations=50),
     )
 
 
