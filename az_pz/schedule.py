@@ -39,7 +39,12 @@ PACE_ITERATIONS = 4
 
 
 def new_plan(train: TrainConfig) -> dict[str, Any]:
-    """The plan of a fresh run: fixed at ``train.iterations`` unless a time limit is to be converted."""
+    """The plan of a fresh run: fixed at ``train.iterations`` unless a time limit is to be converted.
+
+    Keys: ``planned_iterations`` (the run's estimated length; None until the clock sets it),
+    ``fixed_at_iteration`` and ``progress`` (the iteration of the last renewal and the progress reached there,
+    from which the rest is spread), ``seconds_per_iteration`` (the pace of that renewal, for re-planning on
+    resume), and the ``iterations`` and ``time_limit_s`` it was made for."""
     fixed = train.time_limit_s is None
     return {"iterations": train.iterations, "time_limit_s": train.time_limit_s,
             "planned_iterations": train.iterations if fixed else None,
@@ -67,15 +72,14 @@ def is_last(plan: dict[str, Any], iteration: int, seconds: float, pace: float) -
     return limit is not None and seconds + 0.5 * pace >= limit
 
 
-def update_plan(plan: dict[str, Any], iteration: int, recent_seconds: list[float],
-                seconds: float | None = None) -> str | None:
-    """Renew a time-limited plan at the end of ``iteration``, ``seconds`` into the run (default: the iterations
-    at the recent pace); returns a line the first time, when the clock starts to set the schedule."""
+def update_plan(plan: dict[str, Any], iteration: int, recent_seconds: list[float], seconds: float) -> str | None:
+    """Renew a time-limited plan at the end of ``iteration``, ``seconds`` into the run; returns a line the first
+    time, when the clock starts to set the schedule."""
     if plan["time_limit_s"] is None or iteration < PLAN_AFTER or not recent_seconds:
         return None
     first = plan["planned_iterations"] is None
     pace = sum(recent_seconds[-PACE_ITERATIONS:]) / len(recent_seconds[-PACE_ITERATIONS:])
-    _renew(plan, iteration, pace, iteration * pace if seconds is None else seconds, progress(plan, iteration))
+    _renew(plan, iteration, pace, seconds, progress(plan, iteration))
     if not first:
         return None
     return (f"time limit {plan['time_limit_s']:.0f}s at {pace:.1f}s per iteration: about "
