@@ -30,6 +30,7 @@ class TreeArrays(NamedTuple):
     num_edges: np.ndarray
     proven: np.ndarray
     proven_value: np.ndarray
+    proven_return: np.ndarray
     proven_plies: np.ndarray
     edge_action: np.ndarray
     edge_prior: np.ndarray
@@ -57,7 +58,7 @@ def node_arrays(num_games: int, nodes: int, players: int) -> dict[str, np.ndarra
         "parent": np.full((b, n), -1, np.int32), "action": np.full((b, n), -1, np.int32),
         "first_edge": np.full((b, n), -1, np.int32), "num_edges": np.zeros((b, n), np.int32),
         "proven": np.zeros((b, n), np.bool_), "proven_value": np.zeros((b, n, p), np.float32),
-        "proven_plies": np.zeros((b, n), np.int32),
+        "proven_return": np.zeros((b, n, p), np.float32), "proven_plies": np.zeros((b, n), np.int32),
     }
 
 
@@ -71,7 +72,8 @@ def edge_arrays(num_games: int, edges: int) -> dict[str, np.ndarray]:
 
 
 NODE_FIELDS = ("visits", "pending", "value_sum", "evals", "reward", "to_play", "terminal", "depth", "parent",
-               "action", "first_edge", "num_edges", "proven", "proven_value", "proven_plies")
+               "action", "first_edge", "num_edges", "proven", "proven_value", "proven_return",
+               "proven_plies")
 """Names of the node arrays (the first fields of :class:`TreeArrays`)."""
 
 

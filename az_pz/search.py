@@ -239,7 +239,7 @@ class MCTS:
         self._a = a = reserve_edges(self._a, int((self._a.edge_count + needed).max()))
         self._kernels.expand_and_backup(leaf_tree, leaf_node, rewards, terminal, to_play, masks, logits, values,
                                         term_start, term_action, term_reward, release, self.config.solver,
-                                        self._win_value, a)
+                                        self._win_value, self.config.discount, a)
 
     # ------------------------------------------------------------------ roots
 

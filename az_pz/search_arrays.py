@@ -30,6 +30,7 @@ class SelectOptions(NamedTuple):
     c_visit: float
     c_scale: float
     win_value: float
+    discount: float
 
 
 def allocate(num_games: int, nodes: int, num_players: int, num_actions: int) -> TreeArrays:
@@ -56,7 +57,7 @@ def select_options(config: SearchConfig, win_value: float) -> SelectOptions:
     return SelectOptions(
         float(c.c_puct), float(c.c_puct_base), float(c.fpu_reduction), float(c.virtual_loss), int(c.max_depth),
         bool(c.gumbel), float(bounds[0]), float(bounds[1]), c.value_bounds is None, float(c.gumbel_c_visit),
-        float(c.gumbel_c_scale), float(win_value))
+        float(c.gumbel_c_scale), float(win_value), float(c.discount))
 
 
 def reserve_nodes(a: TreeArrays, states: list[list[Any]], extra: int, num_players: int) -> TreeArrays:

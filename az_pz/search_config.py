@@ -45,6 +45,14 @@ class SearchConfig:
     """Keep the subtree of the played action between moves (``MCTS.advance``)."""
     value_bounds: tuple[float, float] | None = (-1.0, 1.0)
     """Bounds mapping Q to [0, 1] in PUCT; ``None`` uses the tree's min-max Q (MuZero)."""
+    discount: float = 1.0
+    """Per-ply discount of the returns the search backs up: a child's value for the mover is ``reward +
+    discount * (its mean return)``, and proven lines are worth their discounted return. Set it to the
+    ``selfplay.discount`` the network's value was trained with, so that every leaf of the tree speaks the same
+    units (a network trained on discounted targets rates a position nearer its end higher; summed undiscounted,
+    deeper leaves of the same line would disagree with shallower ones) and the search itself prefers the
+    fastest win and the longest defence. The solver's proofs stay exact (win, draw or loss, then distance).
+    1: undiscounted (AlphaZero)."""
     gumbel_c_visit: float = 50.0
     """``c_visit`` of sigma(q) = (c_visit + max N) * c_scale * q (mctx's ``maxvisit_init``)."""
     gumbel_c_scale: float = 0.1
@@ -82,6 +90,7 @@ class SearchConfig:
             "gumbel_scale >= 0": self.gumbel_scale >= 0,
             "max_depth >= 1": self.max_depth >= 1,
             "eval_cache >= 0": self.eval_cache >= 0,
+            "0 < discount <= 1": 0 < self.discount <= 1,
             "value_bounds low < high": self.value_bounds is None or self.value_bounds[0] < self.value_bounds[1],
             "time_per_move_s > 0 and finite (or None)": self.time_per_move_s is None or (
                 0 < self.time_per_move_s < float("inf")),

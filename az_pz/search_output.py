@@ -58,7 +58,7 @@ def search_output(a: TreeArrays, count: int, config: SearchConfig, kernels: Any,
                 visit_counts[b, actions] = visits
                 policy[b, actions] = visits / visits.sum()
                 action[b] = actions[np.argmax(visits + 0.5 * prior)]
-                root_values[b] = a.proven_value[b, root]
+                root_values[b] = a.proven_return[b, root]
                 continue
         visit_counts[b, actions] = visits
         if c.gumbel:
@@ -111,7 +111,7 @@ def gumbel_result(a: TreeArrays, config: SearchConfig, kernels: Any, b: int, roo
     picks by."""
     c = config
     sigma = kernels.completed_q_sigma(
-        b, root, a, float(c.gumbel_c_visit), float(c.gumbel_c_scale))
+        b, root, a, float(c.gumbel_c_visit), float(c.gumbel_c_scale), float(c.discount))
     num = actions.shape[0]
     scores, visits = a.gumbel[b, :num].astype(np.float64), a.search_visits[b, :num]
     if cut_short:

@@ -102,6 +102,7 @@ def compact(b, new_root, t):
     t.num_edges[b, :tail] = t.num_edges[b][order]
     t.proven[b, :tail] = t.proven[b][order]
     t.proven_value[b, :tail] = t.proven_value[b][order]
+    t.proven_return[b, :tail] = t.proven_return[b][order]
     t.proven_plies[b, :tail] = t.proven_plies[b][order]
     edges = 0
     for j in range(tail):

@@ -30,9 +30,12 @@ def better_proof(v, d, best, best_d, win_value):
 
 
 @njit(cache=True)
-def try_prove(b, p, t, win_value):
+def try_prove(b, p, t, win_value, discount):
     """Mark node ``p`` proven if its children decide it: one child wins for the mover, or every child is
-    proven (the mover takes the best of them). Returns whether ``p`` is proven."""
+    proven (the mover takes the best of them). Returns whether ``p`` is proven.
+
+    The proof is made on undiscounted returns (``proven_value``: win, draw or loss, then distance); the
+    node's ``proven_return`` is the same line's return discounted as the search backs values up."""
     if t.proven[b, p]:
         return True
     first = t.first_edge[b, p]
@@ -60,24 +63,26 @@ def try_prove(b, p, t, win_value):
     t.proven_plies[b, p] = best_d
     for seat in range(t.proven_value.shape[2]):
         t.proven_value[b, p, seat] = t.reward[b, best_child, seat] + t.proven_value[b, best_child, seat]
+        t.proven_return[b, p, seat] = (float(t.reward[b, best_child, seat])
+                                       + discount * float(t.proven_return[b, best_child, seat]))
     return True
 
 
 @njit(cache=True)
-def propagate_proof(b, n, t, win_value):
+def propagate_proof(b, n, t, win_value, discount):
     """Node ``n`` was just proven: prove its ancestors in turn, as long as they become proven."""
     while n != t.root[b]:
         p = t.parent[b, n]
-        if not try_prove(b, p, t, win_value):
+        if not try_prove(b, p, t, win_value, discount):
             return
         n = p
 
 
 @njit(cache=True)
 def expand_and_backup(leaf_tree, leaf_node, rewards, is_terminal, leaf_to_play, masks, logits, values,
-                      term_start, term_action, term_reward, release, solver, win_value, t):
+                      term_start, term_action, term_reward, release, solver, win_value, discount, t):
     """Give each NEW leaf its rewards, terminal flag, evaluation and edges (legal actions, softmax priors),
-    then back its value up (zero future value on terminal leaves).
+    then back its value up (zero future value on terminal leaves), discounted by ``discount`` per ply.
 
     With ``solver``: rows ``term_start[i]:term_start[i + 1]`` of ``term_action`` / ``term_reward`` are the
     actions of leaf ``i`` that end the game and their rewards; their terminal children are created now
@@ -99,6 +104,7 @@ def expand_and_backup(leaf_tree, leaf_node, rewards, is_terminal, leaf_to_play, 
                 t.proven_plies[b, n] = 0
                 for s in range(num_players):
                     t.proven_value[b, n, s] = 0.0
+                    t.proven_return[b, n, s] = 0.0
         else:
             t.to_play[b, n] = leaf_to_play[i]
             for s in range(num_players):
@@ -132,13 +138,14 @@ def expand_and_backup(leaf_tree, leaf_node, rewards, is_terminal, leaf_to_play, 
                             for s in range(num_players):
                                 t.reward[b, c, s] = term_reward[j, s]
                                 t.proven_value[b, c, s] = 0.0
+                                t.proven_return[b, c, s] = 0.0
                             t.terminal[b, c] = True
                             t.proven[b, c] = True
                             t.proven_plies[b, c] = 0
                             break
-                if try_prove(b, n, t, win_value):
+                if try_prove(b, n, t, win_value, discount):
                     for s in range(num_players):
-                        value[s] = float(t.proven_value[b, n, s])
-        backup(b, n, value, release, t)
+                        value[s] = float(t.proven_return[b, n, s])
+        backup(b, n, value, release, t, discount)
         if solver and t.proven[b, n]:
-            propagate_proof(b, n, t, win_value)
+            propagate_proof(b, n, t, win_value, discount)

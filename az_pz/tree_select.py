@@ -55,10 +55,11 @@ def normalize_q(q, lo, hi):
 
 
 @njit(cache=True)
-def backup(b, node, value, release, t):
+def backup(b, node, value, release, t, discount):
     """Add the return ``value`` [P] (from ``node`` on) to ``node`` and every ancestor up to the root.
 
-    Going up one edge adds that edge's rewards (returns are undiscounted sums).
+    Going up one edge discounts the return once and adds that edge's rewards: the return from a node is
+    ``reward(child) + discount * return(child)`` (an undiscounted sum at ``discount`` 1).
     ``release`` removes the virtual visit the descent put on the path. The Q of
     each edge on the path (for the parent's mover) widens the tree's min-max bounds.
     """
@@ -76,18 +77,18 @@ def backup(b, node, value, release, t):
             break
         p = t.parent[b, n]
         mover = t.to_play[b, p]
-        q = t.reward[b, n, mover] + t.value_sum[b, n, mover] / t.visits[b, n]
+        q = t.reward[b, n, mover] + discount * t.value_sum[b, n, mover] / t.visits[b, n]
         if q < t.q_min[b]:
             t.q_min[b] = q
         if q > t.q_max[b]:
             t.q_max[b] = q
         for s in range(num_players):
-            ret[s] += t.reward[b, n, s]
+            ret[s] = t.reward[b, n, s] + discount * ret[s]
         n = p
 
 
 @njit(cache=True)
-def completed_q_sigma(b, node, t, c_visit, c_scale):
+def completed_q_sigma(b, node, t, c_visit, c_scale, discount):
     """sigma(completed Q) of the node's edges (Danihelka et al. 2022, eq. 8 and appendix D).
 
     Visited edges keep their Q; unvisited ones get the mixed value
@@ -109,7 +110,7 @@ def completed_q_sigma(b, node, t, c_visit, c_scale):
         child = t.edge_child[b, first + k]
         if child >= 0 and t.visits[b, child] > 0:
             n = t.visits[b, child]
-            q[k] = t.reward[b, child, s] + t.value_sum[b, child, s] / n
+            q[k] = t.reward[b, child, s] + discount * t.value_sum[b, child, s] / n
             visited[k] = True
             sum_visits += n
             max_visits = max(max_visits, n)
@@ -136,14 +137,15 @@ def puct_pick(b, n, is_root, t, o):
     """Index (within the node's edges) maximising Q + U (AlphaZero pseudocode's ucb_score).
 
     ``U = (log((1 + N + c_base) / c_base) + c_init) * P(a) * sqrt(N) / (1 + N(a))``,
-    with N counting simulations in flight. Q is for the player to move at ``n``;
+    with N counting simulations in flight. Q is for the player to move at ``n``
+    (``reward + discount * value`` of the child);
     an unvisited edge gets the node's own value minus ``fpu_reduction``; each
     simulation in flight below an edge counts as a return of ``-virtual_loss``.
-    A proven child has its exact Q; one proven lost for the mover (``Q <= -win_value``)
-    is never chosen while another edge is not.
+    A proven child has its exact Q; one proven lost for the mover (an undiscounted return
+    ``<= -win_value``) is never chosen while another edge is not.
     """
     c_init, c_base, fpu_reduction, virtual_loss = o.c_init, o.c_base, o.fpu_reduction, o.virtual_loss
-    lo, hi, minmax, win_value = o.lo, o.hi, o.minmax, o.win_value
+    lo, hi, minmax, win_value, discount = o.lo, o.hi, o.minmax, o.win_value, o.discount
     s = t.to_play[b, n]
     parent_visits = t.visits[b, n] + t.pending[b, n]
     c = math.log((1.0 + parent_visits + c_base) / c_base) + c_init
@@ -164,8 +166,8 @@ def puct_pick(b, n, is_root, t, o):
         if child >= 0:
             count = t.visits[b, child] + t.pending[b, child]
             if t.proven[b, child]:
-                q = t.reward[b, child, s] + t.proven_value[b, child, s]
-                if q <= -win_value:
+                q = float(t.reward[b, child, s]) + discount * float(t.proven_return[b, child, s])
+                if t.reward[b, child, s] + t.proven_value[b, child, s] <= -win_value:
                     score = LOSS_SCORE + prior
                     if score > best:
                         best = score
@@ -173,7 +175,7 @@ def puct_pick(b, n, is_root, t, o):
                     continue
             elif count > 0:
                 done = t.visits[b, child]
-                q = (done * t.reward[b, child, s] + t.value_sum[b, child, s]
+                q = (done * t.reward[b, child, s] + discount * t.value_sum[b, child, s]
                      - virtual_loss * t.pending[b, child]) / count
         score = normalize_q(q, lo, hi) + c * prior * sqrt_visits / (1.0 + count)
         if score > best:
@@ -189,7 +191,7 @@ def gumbel_pick(b, n, t, o):
 
     ``t.gumbel[b, k]`` holds ``g(a) + log prior(a)`` for considered edges and -inf for the others.
     """
-    sigma = completed_q_sigma(b, n, t, o.c_visit, o.c_scale)
+    sigma = completed_q_sigma(b, n, t, o.c_visit, o.c_scale, o.discount)
     step = min(t.sim_index[b], t.schedule.shape[1] - 1)
     target = t.schedule[b, step]
     best = -np.inf
@@ -287,6 +289,6 @@ def select_leaves(remaining, leaves_per_tree, out_tree, out_node, t, o):
                         value[s] = float(t.evals[b, n, s])
                 elif kind == PROVEN:
                     for s in range(num_players):
-                        value[s] = float(t.proven_value[b, n, s])
-                backup(b, n, value, False, t)
+                        value[s] = float(t.proven_return[b, n, s])
+                backup(b, n, value, False, t, o.discount)
     return count

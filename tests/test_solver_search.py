@@ -138,9 +138,10 @@ def test_connect_four_terminal_actions_match_stepping():
     assert checked > 20
 
 
-def test_the_solver_off_changes_nothing_and_numba_matches_the_reference():
+@pytest.mark.parametrize("discount", [1.0, 0.9])
+def test_the_solver_off_changes_nothing_and_numba_matches_the_reference(discount):
     states = [TTT.initial_state(), TTT.from_board("XO. .X. ..O", 0), TTT.from_board("XX. .O. ...", 1)]
-    config = SearchConfig(num_simulations=60, leaves_per_tree=4, solver=True)
+    config = SearchConfig(num_simulations=60, leaves_per_tree=4, solver=True, discount=discount)
     outs = []
     for use_numba in (True, False):
         search = MCTS(TTT, RolloutEvaluator(1, np.random.default_rng(2)), config, num_games=3, use_numba=use_numba)
@@ -170,8 +171,10 @@ def _minimax(state):
     return best[1], best[2]
 
 
-def test_a_lost_root_resists_longest_and_a_won_root_wins_fastest():
-    """Moves of one outcome differ in distance: the proof ranks them as a perfect solver's scores do."""
+@pytest.mark.parametrize("discount", [1.0, 0.95])
+def test_a_lost_root_resists_longest_and_a_won_root_wins_fastest(discount):
+    """Moves of one outcome differ in distance: the proof ranks them as a perfect solver's scores do, with
+    discounted backups too."""
     rng = np.random.default_rng(5)
     checked = 0
     while checked < 6:
@@ -189,9 +192,32 @@ def test_a_lost_root_resists_longest_and_a_won_root_wins_fastest():
         same = {a for a, o in outcomes.items() if o[0] == value}
         if value == 0 or len({outcomes[a][1] for a in same}) < 2:
             continue  # only decided positions whose moves of the best outcome differ in distance
-        search = MCTS(TTT, UniformEvaluator(), SearchConfig(num_simulations=3000, solver=True))
+        search = MCTS(TTT, UniformEvaluator(), SearchConfig(num_simulations=3000, solver=True, discount=discount))
         out = search.search([state], np.random.default_rng(0))
         assert search.tree.proven[0, search.tree.root[0]]
         assert outcomes[int(out.action[0])] == (value, plies)
         assert all(outcomes[a] == (value, plies) for a in np.flatnonzero(out.policy[0]).tolist())
         checked += 1
+
+
+def test_a_discounted_search_discounts_each_ply_of_a_backed_up_value():
+    # Root (X to move) rated [0.9, 0] by the evaluator, its one searched child (O to move) [0, 0.9]: the child's
+    # value reaches the root once discounted, and the root's mean is over both evaluations.
+    for discount, expected in ((1.0, [0.45, 0.45]), (0.5, [0.45, 0.225])):
+        config = SearchConfig(num_simulations=1, discount=discount)
+        out = run_search(TTT, Misleading(5), [TTT.initial_state()], config, np.random.default_rng(0))
+        np.testing.assert_allclose(out.root_values[0], expected, rtol=1e-6)
+
+
+@pytest.mark.parametrize("gumbel", [False, True])
+def test_a_discounted_search_proves_the_same_and_values_a_proof_by_its_distance(gumbel):
+    config = SearchConfig(num_simulations=40, solver=True, discount=0.9, gumbel=gumbel)
+    won = TTT.from_board("XX. OO. X..", 0)  # X wins at once: the reward of the move itself, not discounted
+    out = run_search(TTT, Misleading(5), [won], config, np.random.default_rng(0))
+    assert out.action[0] == 2
+    np.testing.assert_allclose(out.root_values[0], [1.0, -1.0])
+    lost = TTT.from_board("XX. XO. ..O", 1)  # O loses whatever it does: X's win comes one ply later
+    search = MCTS(TTT, UniformEvaluator(), config)
+    out = search.search([lost], np.random.default_rng(0))
+    assert search.tree.proven[0, search.tree.root[0]]
+    np.testing.assert_allclose(out.root_values[0], [0.9, -0.9], rtol=1e-6)

@@ -100,8 +100,8 @@ class SelfPlayConfig:
     """Per-ply discount of the value targets: a reward ``k`` plies after a position counts ``discount ** k``
     there. Below 1 the network learns how far a result is, not only what it is, so the search (and the
     policy trained on it) prefers the fastest win and the longest defence, which perfect play means; at 1
-    every win looks alike. The search itself stays undiscounted (a win it sees in the tree is worth 1 at any
-    depth; the solver already prefers the fastest proven one). 1: undiscounted (AlphaZero)."""
+    every win looks alike. The search discounts its backups by ``search.discount`` (its own option: a search
+    with 1 sums the network's discounted values undiscounted). 1: undiscounted (AlphaZero)."""
     full_search_prob: float = 1.0
     """Playout-cap randomization (KataGo): the probability that a move gets the full
     ``search.num_simulations`` and is recorded for training. KataGo: 0.25. 1.0 turns it off."""
