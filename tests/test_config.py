@@ -113,3 +113,16 @@ def test_selfplay_backend_and_workers_with_the_deprecated_num_workers_alias():
         SelfPlayConfig(workers=2)
     with pytest.raises(ValueError, match="needs selfplay.workers >= 1"):
         SelfPlayConfig(backend="ray")
+
+
+def test_the_evaluation_search_can_take_another_root_than_self_play():
+    go = preset("go_v5")  # 9x9 on a CPU: self-play with a Gumbel root, the trained agent with PUCT
+    assert go.search.gumbel and not go.eval_search().gumbel
+    assert go.eval_search().num_simulations == go.eval.num_simulations
+    assert config_from_json(config_to_json(go)).eval_search() == go.eval_search()
+    connect_four = preset("connect_four_v3")  # no override: the agent searches as self-play does
+    assert connect_four.eval.gumbel is None
+    assert connect_four.eval_search().gumbel == connect_four.search.gumbel
+    old = config_to_json(go)
+    del old["eval"]["gumbel"]  # a config.json written before the option: its agent keeps self-play's root
+    assert config_from_json(old).eval_search().gumbel

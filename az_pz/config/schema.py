@@ -309,6 +309,10 @@ class EvalConfig:
     ``search.gumbel_max_considered``. Without root noise a Gumbel search looks only at the actions of the
     highest priors, so a winning move the network still rates low (a mate in one) may never be searched;
     ``num_simulations`` here lets every legal move get a visit when there are no more moves than simulations."""
+    gumbel: bool | None = None
+    """Root of the trained agent's search when evaluated: ``True`` Gumbel, ``False`` PUCT; None: ``search.gumbel``,
+    as in self-play. Self-play at a few simulations gains from a Gumbel root; an agent whose value head is weaker
+    than its policy (one trained from records) may play better with PUCT, which leans on the prior."""
     games_vs_random: int = 20
     """Games against a uniformly random player per evaluation (seats alternated)."""
     games_vs_rollout: int = 10
@@ -401,11 +405,13 @@ class RunConfig:
 
     def eval_search(self) -> SearchConfig:
         """The search of the trained agent when evaluated (training's evaluation, ``AlphaZeroAgent.load``):
-        ``search`` with the ``eval`` section's simulations and Gumbel considered actions."""
+        ``search`` with the ``eval`` section's simulations, root kind and Gumbel considered actions."""
         search = self.search
         if self.eval.num_simulations is not None:
             search = dataclasses.replace(search, num_simulations=self.eval.num_simulations)
         if self.eval.gumbel_max_considered is not None:
             search = dataclasses.replace(search, gumbel_max_considered=self.eval.gumbel_max_considered)
+        if self.eval.gumbel is not None:
+            search = dataclasses.replace(search, gumbel=self.eval.gumbel)
         return search
 
