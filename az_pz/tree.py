@@ -26,7 +26,9 @@ The arrays are the fields of one typed structure, :class:`az_pz._arrays.TreeArra
 * solver (MCTS-Solver, Winands et al. 2008), node arrays: ``proven`` (the
   node's exact return is known) and ``proven_value`` ``[B, N, P]`` (that
   return from the node on, seat order; 0 on terminal nodes) and ``proven_plies``
-  (plies to the end along the proof). A node is proven when one child gives its
+  (plies to the end along the proof); ``proven_return`` ``[B, N, P]`` is the same
+  line's return discounted per ply as the search backs values up (``SearchConfig.discount``;
+  equal to ``proven_value`` at 1). A node is proven when one child gives its
   mover a win (``reward + proven_value >= win_value``; the fastest known) or when
   every child is proven (then: the child best for the mover, a win as fast and a
   loss as slow as can be). A search
